@@ -1,0 +1,1 @@
+"""Implementations of the ``vod_core`` ports."""

@@ -1,0 +1,36 @@
+"""Adapters for the clock, ids and media links of a running service."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+
+from vod_core.ports.clock import Clock
+from vod_core.ports.ids import IdGenerator
+from vod_core.ports.links import MediaLinks
+
+BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+ID_LENGTH = 10  # 36**10 ≈ 2**51.7 > the contract's 40 random bits
+
+
+class SystemClock(Clock):
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class RandomIds(IdGenerator):
+    def new_id(self) -> str:
+        return "".join(secrets.choice(BASE36) for _ in range(ID_LENGTH))
+
+    def new_secret(self) -> str:
+        return secrets.token_urlsafe(32)
+
+
+class PublicFileLinks(MediaLinks):
+    """Stored files are served at ``<public base URL>/files/<storage id>``."""
+
+    def __init__(self, base_url: str) -> None:
+        self._base = base_url.rstrip("/")
+
+    def file_url(self, storage_id: str) -> str:
+        return f"{self._base}/files/{storage_id}"

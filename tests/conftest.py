@@ -1,0 +1,84 @@
+"""Shared fixtures: the real PostgreSQL and Redis servers, isolated per test run.
+
+Each run gets its own PostgreSQL database and its own Redis key prefix and
+removes them afterwards. When a server is unreachable the tests that need it
+are skipped on a developer machine and fail in CI (``CI=true``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+from collections.abc import Iterator
+
+import pytest
+
+PG_ADMIN_URL = os.environ.get("VOD_TEST_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("VOD_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+RUN_ID = secrets.token_hex(4)
+
+
+def unreachable(service: str, error: BaseException) -> None:
+    message = f"{service} is unreachable: {error!r}"
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def _with_database(admin_url: str, name: str) -> str:
+    base, _, _ = admin_url.rpartition("/")
+    return f"{base}/{name}"
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """URL of a fresh PostgreSQL database for this test run (dropped at the end)."""
+    import asyncpg
+
+    name = f"vod_test_{RUN_ID}"
+
+    async def admin(sql: str) -> None:
+        conn = await asyncpg.connect(PG_ADMIN_URL, timeout=5)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    try:
+        asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    except (OSError, asyncpg.PostgresError, asyncio.TimeoutError) as exc:
+        unreachable("PostgreSQL", exc)
+    yield _with_database(PG_ADMIN_URL, name)
+    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """URL of the Redis server; pair it with ``redis_prefix`` to stay isolated."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        unreachable("Redis", exc)
+    finally:
+        client.close()
+    return REDIS_URL
+
+
+@pytest.fixture
+def redis_prefix(redis_url: str) -> Iterator[str]:
+    """A key prefix of this test alone; every key under it is deleted afterwards."""
+    import redis
+
+    prefix = f"vodtest:{RUN_ID}:{secrets.token_hex(3)}:"
+    yield prefix
+    client = redis.Redis.from_url(redis_url)
+    try:
+        keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()

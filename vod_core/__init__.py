@@ -1,0 +1,40 @@
+"""vod_core — the video-on-demand domain as a library.
+
+Build a :class:`Vod` from a :class:`Context` of adapters (see
+``adapters.memory.in_memory_vod`` for a complete in-memory one) and call
+its use cases, grouped by area::
+
+    vod = Vod(ctx)
+    user, key = await vod.users.create_user("alice")
+    video = await vod.videos.create_video(user.id, storage_id)
+"""
+
+from __future__ import annotations
+
+from vod_core.services.context import Context
+from vod_core.services.processing import Processing
+from vod_core.services.settings import Settings
+from vod_core.services.sharing import Sharing
+from vod_core.services.traffic import TrafficStats
+from vod_core.services.transcoding import Transcoding
+from vod_core.services.uploads import Uploads
+from vod_core.services.users import UserAccounts
+from vod_core.services.videos import VideoLibrary
+
+
+class Vod:
+    """Every use case of the service, wired to one :class:`Context`."""
+
+    def __init__(self, ctx: Context, *, allow_private_callbacks: bool = False) -> None:
+        self.ctx = ctx
+        self.users = UserAccounts(ctx)
+        self.uploads = Uploads(ctx)
+        self.videos = VideoLibrary(ctx)
+        self.sharing = Sharing(ctx)
+        self.transcoding = Transcoding(ctx)
+        self.processing = Processing(ctx)
+        self.settings = Settings(ctx, allow_private_callbacks)
+        self.traffic = TrafficStats(ctx)
+
+
+__all__ = ["Context", "Vod"]

@@ -1,0 +1,37 @@
+"""What every use case needs: the ports and the service settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import tzinfo
+from zoneinfo import ZoneInfo
+
+from vod_core.ports.clock import Clock
+from vod_core.ports.ids import IdGenerator
+from vod_core.ports.jobs import JobQueue
+from vod_core.ports.links import MediaLinks
+from vod_core.ports.media import Prober, Thumbnailer, Transcoder
+from vod_core.ports.storage import ObjectStorage
+from vod_core.ports.unit_of_work import UnitOfWork
+
+DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024**3
+DEFAULT_ZONE = ZoneInfo("Asia/Shanghai")
+
+
+@dataclass
+class Context:
+    """The composition root builds one of these; use cases only read it."""
+
+    uow: Callable[[], UnitOfWork]
+    storage: ObjectStorage
+    prober: Prober
+    thumbnailer: Thumbnailer
+    transcoder: Transcoder
+    jobs: JobQueue
+    clock: Clock
+    ids: IdGenerator
+    links: MediaLinks
+    zone: tzinfo = DEFAULT_ZONE
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
+    max_job_attempts: int = 3

@@ -1,0 +1,301 @@
+"""Background work: probe + cover a new video, transcode play sets, recover after a restart.
+
+Jobs are idempotent and re-runnable: every step re-reads the state it acts
+on, skips what is already done, and stops quietly when the video or play
+set was deleted meanwhile (which is also how a running transcode is
+cancelled).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from collections.abc import Sequence
+
+from vod_core.events import OutboxEvent, play_set_ready_payload, video_ready_payload
+from vod_core.files import StoredFile
+from vod_core.play_set import PlaySet, PlaySetStatus
+from vod_core.ports.jobs import Job, JobKind
+from vod_core.ports.media import (
+    MediaInfo,
+    NotAVideo,
+    Rendition,
+    RenditionRequest,
+    TranscodeCancelled,
+    TranscodeFailed,
+)
+from vod_core.ports.unit_of_work import UnitOfWork
+from vod_core.services.context import Context
+from vod_core.services.transcoding import add_play_sets, template_for
+from vod_core.video import VideoStatus
+
+log = logging.getLogger(__name__)
+
+WALK = (
+    PlaySetStatus.INITIAL,
+    PlaySetStatus.TRANSCODING,
+    PlaySetStatus.TRANSCODED,
+    PlaySetStatus.UPLOADING,
+    PlaySetStatus.READY,
+)
+"""The statuses a successful play set passes through, in order."""
+
+PROGRESS_STEP = 0.02
+"""Progress is written whenever it advanced this much (contract: at least every 5%)."""
+
+
+class Processing:
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+
+    async def handle(self, job: Job) -> list[Job]:
+        """Run one job; returns follow-up jobs the caller must enqueue.
+
+        A job past its last allowed attempt fails its work with the reason
+        instead of running again.
+        """
+        if job.attempt > self._ctx.max_job_attempts:
+            await self.give_up(job, f"gave up after {self._ctx.max_job_attempts} attempts")
+            return []
+        if job.kind == JobKind.PROCESS_VIDEO:
+            return await self.process_video(job.video_id)
+        await self.transcode(job.video_id, job.play_set_ids)
+        return []
+
+    async def recover_unfinished(self) -> list[Job]:
+        """Jobs for every video and play set left unfinished (after a crash or restart)."""
+        async with self._ctx.uow() as uow:
+            videos = await uow.videos.list_unfinished()
+            play_sets = await uow.play_sets.list_unfinished()
+        jobs = [Job(JobKind.PROCESS_VIDEO, v.id) for v in videos]
+        by_video: dict[str, list[str]] = {}
+        for play_set in play_sets:
+            by_video.setdefault(play_set.video_id, []).append(play_set.id)
+        jobs += [Job(JobKind.TRANSCODE, vid, tuple(ids)) for vid, ids in by_video.items()]
+        return jobs
+
+    async def give_up(self, job: Job, reason: str) -> None:
+        now = self._ctx.clock.now()
+        async with self._ctx.uow() as uow:
+            if job.kind == JobKind.PROCESS_VIDEO:
+                video = await uow.videos.get(job.video_id)
+                if video is not None and video.status in (VideoStatus.INITIAL, VideoStatus.UPLOADING):
+                    video.move_to(VideoStatus.UPLOAD_FAILED, now)
+                    video.failure_reason = reason
+                    await uow.videos.update(video)
+            for play_set in await self._load_play_sets(uow, job.play_set_ids):
+                self._fail(play_set, reason)
+                await uow.play_sets.update(play_set)
+            await uow.commit()
+        log.warning("job %s for video %s failed: %s", job.kind.value, job.video_id, reason)
+
+    # -- new videos -----------------------------------------------------------------------
+
+    async def process_video(self, video_id: str) -> list[Job]:
+        """Probe, make a cover, mark ready, start auto-transcodes; announce ``video_ready``."""
+        now = self._ctx.clock.now()
+        async with self._ctx.uow() as uow:
+            video = await uow.videos.get(video_id)
+            if video is None or video.status not in (VideoStatus.INITIAL, VideoStatus.UPLOADING):
+                return []
+            if video.status == VideoStatus.INITIAL:
+                video.move_to(VideoStatus.UPLOADING, now)
+                await uow.videos.update(video)
+                await uow.commit()
+        source = await self._ctx.storage.local_path(video.storage_id)
+        try:
+            info = await self._ctx.prober.probe(source)
+        except NotAVideo as exc:
+            await self._mark_unusable(video_id, str(exc))
+            return []
+        with tempfile.TemporaryDirectory(prefix="vod-cover-") as work:
+            cover = await self._make_cover(source, os.path.join(work, "cover.jpg"))
+        return await self._finish_video(video_id, info, *cover)
+
+    async def _mark_unusable(self, video_id: str, reason: str) -> None:
+        log.warning("video %s is not a usable video: %s", video_id, reason)
+        async with self._ctx.uow() as uow:
+            video = await uow.videos.get(video_id)
+            if video is None or video.status != VideoStatus.UPLOADING:
+                return
+            video.move_to(VideoStatus.UPLOAD_FAILED, self._ctx.clock.now())
+            video.failure_reason = reason[:500]
+            await uow.videos.update(video)
+            await uow.commit()
+
+    async def _make_cover(self, source: str, output: str) -> tuple[str, int]:
+        """Store a cover; returns its storage id and size, or ("", 0) when none could be made.
+
+        A video whose cover fails is still a usable video, so this never raises.
+        """
+        try:
+            await self._ctx.thumbnailer.make_cover(source, output)
+            cover_id = self._ctx.ids.new_id()
+            size = await self._ctx.storage.import_file(cover_id, output)
+        except Exception:
+            log.exception("no cover could be made from %s", source)
+            return "", 0
+        return cover_id, size
+
+    async def _finish_video(self, video_id: str, info: MediaInfo, cover_id: str, cover_size: int) -> list[Job]:
+        now = self._ctx.clock.now()
+        async with self._ctx.uow() as uow:
+            video = await uow.videos.get(video_id)
+            if video is None or video.status != VideoStatus.UPLOADING:
+                if cover_id:
+                    await self._ctx.storage.delete(cover_id)
+                return []
+            video.video_width, video.video_height = info.width, info.height
+            video.video_duration, video.file_size = info.duration_ms, info.file_size
+            if cover_id:
+                await uow.files.add(
+                    StoredFile(cover_id, video.user_id, "cover.jpg", cover_size, "image/jpeg", now, video.id)
+                )
+                if not video.thumb_storage_id:
+                    video.thumb_storage_id = cover_id
+            video.move_to(VideoStatus.READY, now)
+            await uow.videos.update(video)
+            play_sets: list[PlaySet] = []
+            if not video.skip_auto_trans:
+                settings = await uow.settings.get(video.user_id)
+                template_ids = settings.auto_trans_template_ids if settings else []
+                play_sets = await add_play_sets(uow, self._ctx.ids, video, template_ids, now)
+            payload = video_ready_payload(video, play_sets, self._ctx.links)
+            await uow.outbox.add(self._event(video.user_id, payload))
+            await uow.commit()
+        if not play_sets:
+            return []
+        return [Job(JobKind.TRANSCODE, video.id, tuple(p.id for p in play_sets))]
+
+    def _event(self, user_id: str, payload: dict[str, object]) -> OutboxEvent:
+        now = self._ctx.clock.now()
+        return OutboxEvent(self._ctx.ids.new_id(), user_id, str(payload["event_type"]), payload, now, now)
+
+    # -- transcodes -----------------------------------------------------------------------
+
+    async def _load_play_sets(self, uow: UnitOfWork, play_set_ids: Sequence[str]) -> list[PlaySet]:
+        loaded = [await uow.play_sets.get(pid) for pid in play_set_ids]
+        return [p for p in loaded if p is not None]
+
+    async def transcode(self, video_id: str, play_set_ids: Sequence[str]) -> None:
+        """Make every listed rendition from one decode, walking each play set 0→2→3→5→1."""
+        now = self._ctx.clock.now()
+        async with self._ctx.uow() as uow:
+            video = await uow.videos.get(video_id)
+            if video is None or video.status != VideoStatus.READY:
+                return
+            work = [p for p in await self._load_play_sets(uow, play_set_ids) if p.is_unfinished]
+            for play_set in work:
+                if play_set.status == PlaySetStatus.INITIAL:
+                    play_set.move_to(PlaySetStatus.TRANSCODING, now)
+                    await uow.play_sets.update(play_set)
+            await uow.commit()
+        if not work:
+            return
+        source = await self._ctx.storage.local_path(video.storage_id)
+        with tempfile.TemporaryDirectory(prefix="vod-transcode-") as tmp:
+            requests = [RenditionRequest(template_for(p.template_id), os.path.join(tmp, f"{p.id}.mp4")) for p in work]
+            tracker = _ProgressTracker(self._ctx, [p.id for p in work])
+            try:
+                renditions = await self._ctx.transcoder.transcode(source, requests, tracker.report)
+            except TranscodeCancelled:
+                log.info("transcode of video %s cancelled", video_id)
+                return
+            except TranscodeFailed as exc:
+                await self._fail_all([p.id for p in work], f"transcode failed: {exc}")
+                return
+            for play_set, rendition in zip(work, renditions, strict=True):
+                await self._store_rendition(play_set.id, rendition)
+
+    async def _fail_all(self, play_set_ids: Sequence[str], reason: str) -> None:
+        log.warning("play sets %s failed: %s", ", ".join(play_set_ids), reason)
+        async with self._ctx.uow() as uow:
+            for play_set in await self._load_play_sets(uow, play_set_ids):
+                if self._fail(play_set, reason):
+                    await uow.play_sets.update(play_set)
+            await uow.commit()
+
+    def _fail(self, play_set: PlaySet, reason: str) -> bool:
+        """Move an unfinished play set to its failure status; False when there is nothing to fail."""
+        now = self._ctx.clock.now()
+        if play_set.status in (PlaySetStatus.INITIAL, PlaySetStatus.TRANSCODING):
+            play_set.move_to(PlaySetStatus.TRANSCODE_FAILED, now)
+        elif play_set.status == PlaySetStatus.TRANSCODED:
+            play_set.move_to(PlaySetStatus.UPLOADING, now)
+            play_set.move_to(PlaySetStatus.UPLOAD_FAILED, now)
+        elif play_set.status == PlaySetStatus.UPLOADING:
+            play_set.move_to(PlaySetStatus.UPLOAD_FAILED, now)
+        else:
+            return False
+        play_set.failure_reason = reason[:500]
+        return True
+
+    async def _advance(self, play_set_id: str, target: PlaySetStatus) -> bool:
+        """Move a live play set forward to ``target`` unless it is there already; False if it is gone."""
+        async with self._ctx.uow() as uow:
+            play_set = await uow.play_sets.get(play_set_id)
+            if play_set is None or not play_set.is_unfinished:
+                return False
+            if WALK.index(play_set.status) < WALK.index(target):
+                play_set.move_to(target, self._ctx.clock.now())
+                await uow.play_sets.update(play_set)
+                await uow.commit()
+            return True
+
+    async def _store_rendition(self, play_set_id: str, rendition: Rendition) -> None:
+        if not await self._advance(play_set_id, PlaySetStatus.TRANSCODED):
+            return
+        if not await self._advance(play_set_id, PlaySetStatus.UPLOADING):
+            return
+        storage_id = self._ctx.ids.new_id()
+        try:
+            size = await self._ctx.storage.import_file(storage_id, rendition.output_path)
+        except Exception as exc:
+            log.exception("could not store the rendition of play set %s", play_set_id)
+            await self._fail_all([play_set_id], f"storing the output failed: {exc}")
+            return
+        now = self._ctx.clock.now()
+        async with self._ctx.uow() as uow:
+            play_set = await uow.play_sets.get(play_set_id)
+            if play_set is None or play_set.status != PlaySetStatus.UPLOADING:
+                await self._ctx.storage.delete(storage_id)
+                return
+            filename = f"{play_set.video_id}-{play_set.resolution.lower()}.mp4"
+            await uow.files.add(
+                StoredFile(storage_id, play_set.user_id, filename, size, "video/mp4", now, play_set.video_id)
+            )
+            play_set.storage_id, play_set.file_size = storage_id, size
+            play_set.video_width, play_set.video_height = rendition.width, rendition.height
+            play_set.video_duration = rendition.duration_ms
+            play_set.move_to(PlaySetStatus.READY, now)
+            await uow.play_sets.update(play_set)
+            await uow.outbox.add(self._event(play_set.user_id, play_set_ready_payload(play_set, self._ctx.links)))
+            await uow.commit()
+
+
+class _ProgressTracker:
+    """Writes transcoding progress every PROGRESS_STEP and cancels when all play sets are gone."""
+
+    def __init__(self, ctx: Context, play_set_ids: list[str]) -> None:
+        self._ctx = ctx
+        self._ids = play_set_ids
+        self._written = 0.0
+
+    async def report(self, fraction: float) -> bool:
+        if fraction - self._written < PROGRESS_STEP:
+            return True
+        self._written = fraction
+        alive = False
+        async with self._ctx.uow() as uow:
+            for play_set_id in self._ids:
+                play_set = await uow.play_sets.get(play_set_id)
+                if play_set is None or not play_set.is_unfinished:
+                    continue
+                alive = True
+                if play_set.status == PlaySetStatus.TRANSCODING and play_set.report_progress(
+                    fraction, self._ctx.clock.now()
+                ):
+                    await uow.play_sets.update(play_set)
+            await uow.commit()
+        return alive

@@ -1,0 +1,95 @@
+"""Traffic: ingest byte counts into per-minute buckets and answer the statistics queries."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from vod_core.errors import InvalidParameter
+from vod_core.ports.traffic import TotalsQuery
+from vod_core.services.context import Context
+from vod_core.services.validation import Page, require_id, require_text
+from vod_core.services.videos import owned_video
+from vod_core.traffic import (
+    TrafficRecord,
+    VideoTotal,
+    aggregate,
+    check_midnight,
+    check_window,
+    days_between,
+    minute_of,
+)
+from vod_core.video import MAX_NAME_LENGTH
+
+TOTALS_PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class VideoTotalsPage:
+    rows: list[VideoTotal]
+    count: int
+
+
+class TrafficStats:
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+
+    async def ingest(self, records: Sequence[TrafficRecord]) -> int:
+        """Add records to their minute buckets; returns how many bytes counted.
+
+        Records of unknown videos are dropped; deleted videos still count.
+        """
+        video_ids = list({r.video_id for r in records})
+        async with self._ctx.uow() as uow:
+            owners = {v.id: v.user_id for v in await uow.videos.get_many(video_ids)}
+            increments = aggregate(records, owners, self._ctx.zone)
+            if increments:
+                await uow.traffic.add(increments)
+                await uow.commit()
+        return sum(i.bytes for i in increments)
+
+    async def list_video_statistic(self, user_id: str, video_id: str, start: int, end: int) -> list[tuple[int, int]]:
+        """(minute, bytes) for each minute of ``[start, end]`` with traffic, ascending."""
+        require_id("id", video_id)
+        check_window(start, end)
+        async with self._ctx.uow() as uow:
+            await owned_video(uow, user_id, video_id, allow_deleted=True)
+            return await uow.traffic.minutes(video_id, minute_of(start), minute_of(end))
+
+    def totals_query(
+        self, user_id: str, search: str = "", start: int | None = None, end: int | None = None
+    ) -> TotalsQuery:
+        """Validate the filters of the per-video totals (list and export)."""
+        require_text("search", search, max_length=MAX_NAME_LENGTH, allow_empty=True)
+        if (start is None) != (end is None):
+            raise InvalidParameter("start" if start is None else "end", "must be given together with the other bound")
+        if start is not None and end is not None:
+            check_window(start, end)
+            return TotalsQuery(user_id, search, minute_of(start), minute_of(end))
+        return TotalsQuery(user_id, search)
+
+    async def list_video_total_summary(self, query: TotalsQuery, page: Page) -> VideoTotalsPage:
+        async with self._ctx.uow() as uow:
+            rows = await uow.traffic.video_totals(query, page.offset, page.page_size)
+            return VideoTotalsPage(rows, await uow.traffic.count_videos(query))
+
+    async def stream_video_total_summary(self, query: TotalsQuery) -> AsyncIterator[VideoTotal]:
+        async with self._ctx.uow() as uow:
+            async for row in uow.traffic.stream_video_totals(query):
+                yield row
+
+    def day_range(self, start: int, end: int) -> tuple[date, date]:
+        """Validate a daily-summary window: service-zone midnights, at most 90 days apart."""
+        check_window(start, end)
+        return check_midnight(start, self._ctx.zone, "start"), check_midnight(end, self._ctx.zone, "end")
+
+    async def list_user_video_day_summary(self, user_id: str, first: date, last: date) -> list[tuple[date, int]]:
+        """One row per day from ``first`` to ``last`` inclusive, zero-filled."""
+        async with self._ctx.uow() as uow:
+            sums = await uow.traffic.daily(user_id, first, last)
+        return [(day, sums.get(day, 0)) for day in days_between(first, last)]
+
+    async def get_user_video_total_summary(self, user_id: str) -> int:
+        async with self._ctx.uow() as uow:
+            return await uow.traffic.user_total(user_id)

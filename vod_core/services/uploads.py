@@ -1,0 +1,65 @@
+"""Storage uploads (API.md Part B "Storage") and public file lookup."""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import AsyncIterator
+
+from vod_core.errors import NotFound
+from vod_core.files import StoredFile
+from vod_core.services.context import Context
+from vod_core.services.validation import require_id, require_text
+
+MAX_FILENAME = 255
+
+
+def content_type_for(filename: str) -> str:
+    guessed, _ = mimetypes.guess_type(filename)
+    return guessed or "application/octet-stream"
+
+
+class Uploads:
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+
+    async def upload(self, user_id: str, filename: str, chunks: AsyncIterator[bytes]) -> StoredFile:
+        """Stream ``chunks`` into storage under a new storage id owned by ``user_id``.
+
+        Over the size limit: UploadTooLarge, and nothing is kept.
+        """
+        name = require_text("filename", filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1], max_length=MAX_FILENAME)
+        storage_id = self._ctx.ids.new_id()
+        size = await self._ctx.storage.write(storage_id, chunks, self._ctx.max_upload_bytes)
+        stored = StoredFile(
+            id=storage_id,
+            user_id=user_id,
+            filename=name,
+            size=size,
+            content_type=content_type_for(name),
+            created_at=self._ctx.clock.now(),
+        )
+        try:
+            async with self._ctx.uow() as uow:
+                await uow.files.add(stored)
+                await uow.commit()
+        except BaseException:
+            await self._ctx.storage.delete(storage_id)
+            raise
+        return stored
+
+    async def get_file(self, user_id: str, storage_id: str) -> StoredFile:
+        """The caller's own, non-deleted file; anything else is 3102."""
+        require_id("id", storage_id)
+        async with self._ctx.uow() as uow:
+            stored = await uow.files.get(storage_id)
+        if stored is None or stored.deleted or stored.user_id != user_id:
+            raise NotFound(f"file {storage_id} not found")
+        return stored
+
+    async def public_file(self, storage_id: str) -> StoredFile:
+        """A file to serve to anyone holding its URL; deleted files are 3102."""
+        async with self._ctx.uow() as uow:
+            stored = await uow.files.get(storage_id)
+        if stored is None or stored.deleted:
+            raise NotFound(f"file {storage_id} not found")
+        return stored

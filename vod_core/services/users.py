@@ -1,0 +1,67 @@
+"""Users and API keys: create, authenticate, bootstrap the default user."""
+
+from __future__ import annotations
+
+from vod_core.errors import AccessDenied, InvalidParameter, UniqueViolation
+from vod_core.services.context import Context
+from vod_core.services.validation import require_text
+from vod_core.settings import UserSettings
+from vod_core.users import ApiKey, User, hash_api_key
+
+DEFAULT_USER = "default"
+MAX_USER_NAME = 64
+
+
+class UserAccounts:
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+
+    async def create_user(self, name: str, api_key: str | None = None) -> tuple[User, str]:
+        """Create a user with one API key; returns the user and the key (shown only now)."""
+        require_text("name", name, max_length=MAX_USER_NAME)
+        key = api_key or self._ctx.ids.new_secret()
+        now = self._ctx.clock.now()
+        user = User(id=self._ctx.ids.new_id(), name=name, created_at=now)
+        async with self._ctx.uow() as uow:
+            if await uow.users.get_by_name(name) is not None:
+                raise InvalidParameter("name", "is taken by another user")
+            try:
+                await uow.users.add(user)
+            except UniqueViolation as exc:
+                raise InvalidParameter("name", "is taken by another user") from exc
+            await uow.users.add_api_key(ApiKey(hash_api_key(key), user.id, now))
+            await uow.settings.save(UserSettings(user.id, webhook_secret=self._ctx.ids.new_secret()))
+            await uow.commit()
+        return user, key
+
+    async def add_api_key(self, name: str) -> str:
+        """A further key for an existing user (key rotation)."""
+        key = self._ctx.ids.new_secret()
+        async with self._ctx.uow() as uow:
+            user = await uow.users.get_by_name(name)
+            if user is None:
+                raise InvalidParameter("name", "is not a user")
+            await uow.users.add_api_key(ApiKey(hash_api_key(key), user.id, self._ctx.clock.now()))
+            await uow.commit()
+        return key
+
+    async def authenticate(self, api_key: str) -> User:
+        """The user owning ``api_key``; a missing or unknown key is 3108 (HTTP 401)."""
+        if not api_key:
+            raise AccessDenied("an API key is required", unauthenticated=True)
+        async with self._ctx.uow() as uow:
+            user = await uow.users.user_for_key_hash(hash_api_key(api_key))
+        if user is None:
+            raise AccessDenied("the API key is not valid", unauthenticated=True)
+        return user
+
+    async def ensure_default_user(self, api_key: str | None = None) -> str | None:
+        """On an empty database create user ``default``; returns its key, or None if users exist."""
+        async with self._ctx.uow() as uow:
+            if await uow.users.count() > 0:
+                return None
+        try:
+            _, key = await self.create_user(DEFAULT_USER, api_key)
+        except InvalidParameter:
+            return None  # another process created it first
+        return key
