@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 
@@ -28,9 +29,14 @@ BUILTIN_TEMPLATES: dict[int, TranscodeTemplate] = {
 }
 
 
-def _even(value: float) -> int:
-    """Nearest even integer ≥ 2: H.264 with 4:2:0 chroma needs even sides."""
-    return max(2, round(value / 2.0) * 2)
+def _even(value: float, limit: int) -> int:
+    """Nearest even integer to ``value``, at most ``limit`` and at least 2.
+
+    H.264 with 4:2:0 chroma needs even sides; the cap keeps an odd-sized
+    source from being upscaled by the rounding.
+    """
+    nearest = math.floor(value / 2.0 + 0.5) * 2
+    return max(2, min(nearest, limit - limit % 2))
 
 
 def output_size(template: TranscodeTemplate, width: int, height: int) -> tuple[int, int]:
@@ -44,6 +50,6 @@ def output_size(template: TranscodeTemplate, width: int, height: int) -> tuple[i
         raise ValueError(f"source size must be positive, got {width}x{height}")
     short = min(width, height)
     if template.short_side is None or short <= template.short_side:
-        return _even(width), _even(height)
+        return _even(width, width), _even(height, height)
     scale = template.short_side / short
-    return _even(width * scale), _even(height * scale)
+    return _even(width * scale, width), _even(height * scale, height)

@@ -24,8 +24,10 @@ def in_memory_vod(
     transcoder: Transcoder | None = None,
     zone: tzinfo = DEFAULT_ZONE,
     base_url: str = "http://127.0.0.1:8000",
+    db: MemoryDatabase | None = None,
 ) -> tuple[Vod, MemoryJobQueue]:
-    db = MemoryDatabase()
+    """``db`` may be passed to inspect the committed tables directly (tests)."""
+    db = db or MemoryDatabase()
     jobs = MemoryJobQueue()
     ctx = Context(
         uow=lambda: MemoryUnitOfWork(db),

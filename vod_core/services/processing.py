@@ -148,12 +148,13 @@ class Processing:
                 return []
             video.video_width, video.video_height = info.width, info.height
             video.video_duration, video.file_size = info.duration_ms, info.file_size
-            if cover_id:
+            if cover_id and video.thumb_storage_id:
+                await self._ctx.storage.delete(cover_id)  # the owner chose a cover meanwhile
+            elif cover_id:
                 await uow.files.add(
                     StoredFile(cover_id, video.user_id, "cover.jpg", cover_size, "image/jpeg", now, video.id)
                 )
-                if not video.thumb_storage_id:
-                    video.thumb_storage_id = cover_id
+                video.thumb_storage_id = cover_id
             video.move_to(VideoStatus.READY, now)
             await uow.videos.update(video)
             play_sets: list[PlaySet] = []

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from vod_core.errors import AlreadyInLibrary, InvalidParameter, NotFound, UniqueViolation
+from vod_core.errors import AlreadyInLibrary, InvalidParameter, NotFound, UniqueViolation, UnusableFile
 from vod_core.play_set import PlaySet, PlaySetStatus
 from vod_core.ports.jobs import Job, JobKind
 from vod_core.ports.unit_of_work import UnitOfWork
@@ -86,6 +86,9 @@ class VideoLibrary:
             if stored is None or stored.deleted or stored.user_id != user_id:
                 raise NotFound(f"storage_id {storage_id} not found")
             if stored.video_id:
+                backed = await uow.videos.get(stored.video_id)
+                if backed is not None and backed.status == VideoStatus.UPLOAD_FAILED:
+                    raise UnusableFile(f"storage_id {storage_id} is not a usable video; upload it again")
                 raise AlreadyInLibrary(f"storage_id {storage_id} is already in the media library")
             video = Video(
                 id=self._ctx.ids.new_id(),
