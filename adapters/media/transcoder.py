@@ -1,0 +1,119 @@
+"""The transcoder adapter: ladders run in worker processes, progress comes back over a pipe.
+
+A separate process keeps the API's event loop free of codec work (and of
+the GIL the Python glue still takes) and contains a crash in a codec.
+Worker processes are started with ``spawn`` (no copy of the parent's
+event loop, threads or sockets) and reused between transcodes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import multiprocessing
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.connection import Connection
+
+from adapters.media.rung import EncoderSettings
+from adapters.media.worker import CANCEL, run_transcode
+from vod_core.ports.media import (
+    ProgressCallback,
+    Rendition,
+    RenditionRequest,
+    TranscodeCancelled,
+    TranscodeFailed,
+    Transcoder,
+)
+
+
+class PyAVTranscoder(Transcoder):
+    """Runs up to ``max_workers`` transcodes at once, each in its own worker process."""
+
+    def __init__(self, max_workers: int = 2, settings: EncoderSettings | None = None) -> None:
+        self._max_workers = max_workers
+        self._settings = settings or EncoderSettings()
+        self._mp = multiprocessing.get_context("spawn")
+        self._pool = self._new_pool()
+        self._running: set[Connection] = set()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(self._max_workers, mp_context=self._mp)
+
+    async def transcode(
+        self, source_path: str, requests: Sequence[RenditionRequest], progress: ProgressCallback
+    ) -> list[Rendition]:
+        ours, theirs = self._mp.Pipe()
+        self._running.add(ours)
+        pool = self._pool
+        finished = False
+        try:
+            work = pool.submit(run_transcode, source_path, list(requests), theirs, self._settings)
+            renditions = await _follow(ours, asyncio.wrap_future(work), progress)
+            finished = True
+            return renditions
+        except BrokenProcessPool as exc:
+            if self._pool is pool:  # the first transcode to notice replaces the pool
+                pool.shutdown(wait=False)
+                self._pool = self._new_pool()
+            raise TranscodeFailed("the transcoding process died") from exc
+        finally:
+            self._running.discard(ours)
+            ours.close()
+            theirs.close()
+            if not finished:  # the worker removes them too; a killed worker cannot
+                _remove_outputs(requests)
+
+    async def close(self) -> None:
+        """Ask running transcodes to stop, then shut the worker processes down."""
+        for conn in list(self._running):
+            with contextlib.suppress(OSError):
+                conn.send(CANCEL)
+        await asyncio.to_thread(self._pool.shutdown, True, cancel_futures=True)
+
+
+async def _follow(
+    conn: Connection, work: asyncio.Future[list[Rendition]], progress: ProgressCallback
+) -> list[Rendition]:
+    """Forward the worker's progress until it is done; a False from ``progress`` cancels it."""
+    loop = asyncio.get_running_loop()
+    updates: asyncio.Queue[float] = asyncio.Queue()
+
+    def readable() -> None:
+        try:
+            while conn.poll():
+                updates.put_nowait(conn.recv())
+        except (EOFError, OSError):
+            loop.remove_reader(conn.fileno())
+
+    loop.add_reader(conn.fileno(), readable)
+    cancelled = False
+    try:
+        while not work.done():
+            update: asyncio.Future[float] = asyncio.ensure_future(updates.get())
+            await asyncio.wait((update, work), return_when=asyncio.FIRST_COMPLETED)
+            if not update.done():
+                update.cancel()
+                break
+            if not cancelled and not await progress(update.result()):
+                conn.send(CANCEL)
+                cancelled = True
+    except asyncio.CancelledError:
+        conn.send(CANCEL)  # the caller gave up: stop the worker, too
+        raise
+    finally:
+        loop.remove_reader(conn.fileno())
+    renditions = await work
+    if cancelled:  # finished before it saw the request: the caller still asked to stop
+        _remove_outputs([r.output_path for r in renditions])
+        raise TranscodeCancelled()
+    return renditions
+
+
+def _remove_outputs(items: Sequence[RenditionRequest] | Sequence[str]) -> None:
+    for item in items:
+        path = item if isinstance(item, str) else item.output_path
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(path)
