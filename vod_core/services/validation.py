@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from vod_core.errors import InvalidParameter
 
 MAX_PAGE_SIZE = 100
-MAX_ID_LENGTH = 64
+MAX_ID_LENGTH = 32
 
 
 @dataclass(frozen=True)

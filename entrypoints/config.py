@@ -1,0 +1,88 @@
+"""Service settings from the environment (API.md "Settings").
+
+Every setting has a default so the service starts on a fresh machine with
+no configuration at all; a malformed value stops the start with a message
+naming the variable instead of failing later in some adapter.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024**3
+
+
+class ConfigError(ValueError):
+    """A setting that cannot be used; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Config:
+    data_dir: str = "./vod-data"
+    database_url: str = ""
+    redis_url: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_base_url: str = ""
+    default_api_key: str = ""
+    timezone: str = "Asia/Shanghai"
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
+    webhook_allow_private: bool = False
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
+        env = os.environ if env is None else env
+        host = env.get("VOD_HOST") or cls.host
+        port = _int(env, "VOD_PORT", cls.port, minimum=0, maximum=65535)
+        config = cls(
+            data_dir=os.path.abspath(env.get("VOD_DATA_DIR") or cls.data_dir),
+            database_url=env.get("VOD_DATABASE_URL", ""),
+            redis_url=env.get("VOD_REDIS_URL", ""),
+            host=host,
+            port=port,
+            public_base_url=(env.get("VOD_PUBLIC_BASE_URL") or "").rstrip("/"),
+            default_api_key=env.get("VOD_DEFAULT_API_KEY", ""),
+            timezone=env.get("VOD_TIMEZONE") or cls.timezone,
+            max_upload_bytes=_int(env, "VOD_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES, minimum=1),
+            webhook_allow_private=_flag(env, "VOD_WEBHOOK_ALLOW_PRIVATE"),
+        )
+        config.zone()  # fail at start on an unknown zone
+        return config
+
+    def zone(self) -> tzinfo:
+        try:
+            return ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ConfigError(f"VOD_TIMEZONE: unknown time zone {self.timezone!r}") from exc
+
+    def base_url(self, port: int | None = None) -> str:
+        """The public prefix of media URLs; defaults to where the server listens."""
+        if self.public_base_url:
+            return self.public_base_url
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port if port is None else port}"
+
+
+def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int, maximum: int | None = None) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise ConfigError(f"{name}: expected a whole number, got {raw!r}")
+    value = int(raw)
+    if value < minimum or (maximum is not None and value > maximum):
+        raise ConfigError(f"{name}: {value} is out of range")
+    return value
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = env.get(name, "0").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise ConfigError(f"{name}: expected 0 or 1, got {raw!r}")

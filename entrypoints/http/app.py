@@ -1,0 +1,59 @@
+"""The Sanic application factory."""
+
+from __future__ import annotations
+
+from contextlib import AsyncExitStack
+from types import SimpleNamespace
+
+from sanic import Sanic
+from sanic.config import Config
+from sanic_ext import Extend
+
+from entrypoints.http.docs import SECURITY_SCHEME
+from entrypoints.http.errors import JsonErrorHandler
+from entrypoints.http.resources import ResourcesFactory
+from entrypoints.http.routes import files, health, notify, sharing, storage, traffic, transcoding, videos
+
+App = Sanic[Config, SimpleNamespace]
+
+MAX_JSON_BODY = 1024 * 1024
+"""Limit of every non-streamed body; uploads are streamed and limited by VOD_MAX_UPLOAD_BYTES."""
+
+API_DESCRIPTION = (
+    "Upload, process, transcode, share and play videos and measure their traffic. "
+    "Every JSON response carries `errcode` (1000 = OK) and `msg`."
+)
+
+
+def create_app(open_resources: ResourcesFactory, *, name: str = "vod") -> App:
+    """A Sanic app serving every endpoint; ``open_resources`` runs once the event loop exists."""
+    app = Sanic(name, error_handler=JsonErrorHandler(), configure_logging=False)
+    app.config.update(
+        REQUEST_MAX_SIZE=MAX_JSON_BODY,
+        FALLBACK_ERROR_FORMAT="json",
+        ACCESS_LOG=False,
+        OAS_URL_PREFIX="/docs",
+        OAS_URI_TO_JSON="/openapi.json",
+        OAS_UI_DEFAULT="swagger",
+        OAS_AUTODOC=False,
+        HTTP_AUTO_HEAD=False,
+        HTTP_AUTO_OPTIONS=False,
+        HTTP_AUTO_TRACE=False,
+        CORS_AUTOMATIC_OPTIONS=False,
+    )
+    Extend(app)
+    app.ext.openapi.describe("VOD service API", version="1.0", description=API_DESCRIPTION)
+    app.ext.openapi.add_security_scheme(SECURITY_SCHEME, "http", scheme="bearer")
+    for module in (videos, sharing, transcoding, traffic, notify, storage, files, health):
+        app.blueprint(module.bp)
+
+    @app.before_server_start
+    async def open_resources_(app: App) -> None:
+        app.ctx.exit_stack = AsyncExitStack()
+        app.ctx.resources = await app.ctx.exit_stack.enter_async_context(open_resources())
+
+    @app.after_server_stop
+    async def close_resources(app: App) -> None:
+        await app.ctx.exit_stack.aclose()
+
+    return app

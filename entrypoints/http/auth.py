@@ -1,0 +1,32 @@
+"""``Authorization: Bearer <api key>`` → the calling user's id (3108/401 otherwise)."""
+
+from __future__ import annotations
+
+from sanic import Request
+
+from entrypoints.http.resources import resources
+from vod_core.errors import AccessDenied
+from vod_core.users import hash_api_key
+
+SCHEME = "bearer"
+
+
+def bearer_key(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, key = header.strip().partition(" ")
+    if scheme.lower() != SCHEME or not key.strip():
+        raise AccessDenied("an API key is required: Authorization: Bearer <key>", unauthenticated=True)
+    return key.strip()
+
+
+async def user_id(request: Request) -> str:
+    """The id of the user owning the request's API key."""
+    key = bearer_key(request)
+    res = resources(request)
+    key_hash = hash_api_key(key)
+    cached = res.keys.get(key_hash)
+    if cached is not None:
+        return cached
+    user = await res.vod.users.authenticate(key)
+    res.keys.put(key_hash, user.id)
+    return user.id

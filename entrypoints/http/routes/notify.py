@@ -1,0 +1,54 @@
+"""Callback configuration (the seed's ``user_event_config``), API.md Part B."""
+
+from __future__ import annotations
+
+from sanic import Blueprint, HTTPResponse, Request
+
+from entrypoints.http.auth import user_id
+from entrypoints.http.docs import STR, array, describe, json_body, obj, ok_envelope
+from entrypoints.http.parsing import JsonBody
+from entrypoints.http.replies import ok
+from entrypoints.http.resources import resources
+
+bp = Blueprint("notify", url_prefix="/notify/api")
+
+EVENT = {"type": "string", "enum": ["video", "transcoding"]}
+
+
+@bp.post("/set_callback")
+@describe(
+    "Deliver an event category (video | transcoding) to a URL, signed with the user's secret",
+    body=json_body({"event": EVENT, "url": STR}, ["event", "url"]),
+    errors=(400,),
+    tag="notify",
+)
+async def set_callback(request: Request) -> HTTPResponse:
+    uid = await user_id(request)
+    body = JsonBody.of(request)
+    await resources(request).vod.settings.set_callback(uid, body.required_text("event"), body.required_text("url"))
+    return ok()
+
+
+@bp.post("/delete_callback")
+@describe("Stop delivering an event category", body=json_body({"event": EVENT}, ["event"]), errors=(400,), tag="notify")
+async def delete_callback(request: Request) -> HTTPResponse:
+    uid = await user_id(request)
+    await resources(request).vod.settings.delete_callback(uid, JsonBody.of(request).required_text("event"))
+    return ok()
+
+
+@bp.get("/list_callbacks")
+@describe(
+    "The configured callbacks with the HMAC signing secret",
+    ok=ok_envelope(callbacks=array(obj({"event": EVENT, "url": STR, "secret": STR}))),
+    errors=(),
+    tag="notify",
+)
+async def list_callbacks(request: Request) -> HTTPResponse:
+    uid = await user_id(request)
+    settings = await resources(request).vod.settings.get_settings(uid)
+    callbacks = [
+        {"event": str(event), "url": url, "secret": settings.webhook_secret}
+        for event, url in sorted(settings.callbacks.items())
+    ]
+    return ok(callbacks=callbacks)

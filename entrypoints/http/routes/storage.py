@@ -1,0 +1,88 @@
+"""Uploads (API.md Part B "Storage"): streamed multipart or raw bodies, and file metadata."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from sanic import Blueprint, HTTPResponse, Request
+
+from entrypoints.http.auth import user_id
+from entrypoints.http.docs import STORED_FILE, describe, query
+from entrypoints.http.multipart import MultipartFile, multipart_boundary
+from entrypoints.http.parsing import query_text
+from entrypoints.http.replies import ok
+from entrypoints.http.resources import resources
+from vod_core.errors import UploadTooLarge
+
+bp = Blueprint("storage", url_prefix="/storage/api")
+
+UPLOAD_BODY = {
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "format": "binary"}},
+                "required": ["file"],
+            }
+        },
+        "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+    },
+    "required": True,
+}
+
+
+async def body_chunks(request: Request) -> AsyncIterator[bytes]:
+    """The request body as it arrives (the route is streamed: nothing is buffered)."""
+    while True:
+        # On a stream=True route Sanic sets request.stream to its protocol object, which has
+        # read(); the annotation only knows the base Stream (HTTP/1 and ASGI both provide it).
+        chunk = await request.stream.read()  # type: ignore[union-attr]
+        if chunk is None:
+            return
+        if chunk:
+            yield chunk
+
+
+def _declared_length(request: Request) -> int | None:
+    raw = request.headers.get("content-length", "")
+    return int(raw) if raw.isdigit() else None
+
+
+@bp.post("/upload", stream=True)
+@describe(
+    "Upload a file: multipart field `file`, or the raw body with ?filename=",
+    params=[query("filename", {"type": "string"}, "file name of a raw-body upload")],
+    body=UPLOAD_BODY,
+    ok=STORED_FILE,
+    errors=(400, 413),
+    tag="storage",
+)
+async def upload(request: Request) -> HTTPResponse:
+    uid = await user_id(request)
+    vod = resources(request).vod
+    limit = vod.ctx.max_upload_bytes
+    boundary = multipart_boundary(request.headers.get("content-type", ""))
+    if boundary is None:
+        declared = _declared_length(request)
+        if declared is not None and declared > limit:
+            raise UploadTooLarge(limit)  # refuse before reading a byte
+        filename = query_text(request, "filename", required=True)
+        stored = await vod.uploads.upload(uid, filename, body_chunks(request))
+    else:
+        form = MultipartFile(body_chunks(request), boundary)
+        filename = await form.filename() or query_text(request, "filename")
+        stored = await vod.uploads.upload(uid, filename, form.chunks())
+    return ok(**resources(request).presenter.stored_file(stored))
+
+
+@bp.get("/get")
+@describe(
+    "Metadata of one of the caller's stored files",
+    params=[query("id", {"type": "string"}, "storage id", required=True)],
+    ok=STORED_FILE,
+    tag="storage",
+)
+async def get_file(request: Request) -> HTTPResponse:
+    uid = await user_id(request)
+    stored = await resources(request).vod.uploads.get_file(uid, query_text(request, "id", required=True))
+    return ok(**resources(request).presenter.stored_file(stored))
