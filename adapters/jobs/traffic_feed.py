@@ -1,0 +1,89 @@
+"""The in-process traffic feed: records submitted one by one, ingested in batches.
+
+Serving a file must not wait for a database write per chunk, so the HTTP
+side only calls ``submit`` (non-blocking) and this feed writes every
+``batch_size`` records or after ``max_delay_s``, whichever comes first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+
+from vod_core.traffic import TrafficRecord
+
+log = logging.getLogger(__name__)
+
+Ingest = Callable[[Sequence[TrafficRecord]], Awaitable[int]]
+"""``Vod.traffic.ingest``: adds records to the per-minute buckets."""
+
+
+class InProcessTrafficFeed:
+    def __init__(
+        self, ingest: Ingest, *, batch_size: int = 500, max_delay_s: float = 1.0, max_pending: int = 100_000
+    ) -> None:
+        self._ingest = ingest
+        self._batch_size = batch_size
+        self._max_delay_s = max_delay_s
+        self._queue: asyncio.Queue[TrafficRecord] = asyncio.Queue(max_pending)
+        self._task: asyncio.Task[None] | None = None
+        self.dropped = 0
+        """Records lost: queue full (the database cannot keep up) or a failed batch write."""
+
+    def submit(self, record: TrafficRecord) -> None:
+        try:
+            self._queue.put_nowait(record)
+        except asyncio.QueueFull:
+            self.dropped += 1
+
+    async def publish(self, records: Sequence[TrafficRecord]) -> None:
+        for record in records:
+            self.submit(record)
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._loop(), name="traffic-feed")
+
+    async def stop(self) -> None:
+        """Write what is queued, then stop."""
+        await self.wait_idle()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def wait_idle(self) -> None:
+        """Return once every submitted record has been written (or dropped)."""
+        if self._task is not None:
+            await self._queue.join()
+
+    async def _loop(self) -> None:
+        while True:
+            batch = await self._next_batch()
+            try:
+                await self._ingest(batch)
+            except Exception:
+                log.exception("dropping %d traffic records: the write failed", len(batch))
+                self.dropped += len(batch)
+            finally:
+                for _ in batch:
+                    self._queue.task_done()
+
+    async def _next_batch(self) -> list[TrafficRecord]:
+        batch = [await self._queue.get()]
+        deadline = asyncio.get_running_loop().time() + self._max_delay_s
+        while len(batch) < self._batch_size:
+            if self._queue.empty():
+                remaining = deadline - asyncio.get_running_loop().time()
+                if remaining <= 0:
+                    break
+                try:
+                    batch.append(await asyncio.wait_for(self._queue.get(), remaining))
+                except TimeoutError:
+                    break
+            else:
+                batch.append(self._queue.get_nowait())
+        return batch

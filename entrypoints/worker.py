@@ -1,0 +1,47 @@
+"""``vod worker``: run jobs from the Redis stream until SIGTERM or SIGINT.
+
+Start as many as there are machines (or cores) to spare; each process is
+one consumer of the group. A worker that is killed leaves its job pending
+and another worker takes it over once it has been idle for ``min_idle_ms``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+
+from adapters.redis.jobs import RedisJobConsumer, RedisJobQueue
+from adapters.redis.streams import Timing
+from vod_core import Vod
+
+
+async def run_worker(
+    vod: Vod,
+    job_queue: RedisJobQueue,
+    *,
+    concurrency: int = 1,
+    timing: Timing | None = None,
+    recover: bool = False,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Consume jobs until ``stop`` is set, or until SIGTERM/SIGINT when no ``stop`` is given.
+
+    ``recover`` first enqueues jobs for all unfinished work in the database:
+    for a start after every process was down, when an enqueue may have been
+    lost between its commit and the ``XADD``. Never use it while other
+    workers run: their jobs would run twice at once.
+    """
+    if stop is None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+    if recover:
+        await job_queue.enqueue_many(await vod.processing.recover_unfinished())
+    consumer = RedisJobConsumer(job_queue, vod.processing, concurrency=concurrency, timing=timing)
+    consuming = asyncio.create_task(consumer.run(), name="job-consumer")
+    stopping = asyncio.create_task(stop.wait())
+    await asyncio.wait({consuming, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    stopping.cancel()
+    consumer.stop()
+    await consuming  # re-raises what made the consumer fail, if it did

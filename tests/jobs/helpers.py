@@ -1,0 +1,102 @@
+"""Wiring and media doubles shared by the job, feed and webhook tests."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+
+from adapters.memory.database import MemoryDatabase
+from adapters.memory.fake_media import FakeProber, FakeThumbnailer, FakeTranscoder, fake_video_bytes
+from adapters.memory.storage import MemoryStorage
+from adapters.memory.unit_of_work import MemoryUnitOfWork
+from adapters.system import PublicFileLinks, RandomIds, SystemClock
+from vod_core import Context, Vod
+from vod_core.ports.clock import Clock
+from vod_core.ports.jobs import JobQueue
+from vod_core.ports.media import ProgressCallback, Rendition, RenditionRequest, Transcoder
+from vod_core.ports.storage import ObjectStorage
+
+
+def memory_vod(
+    db: MemoryDatabase,
+    storage: ObjectStorage,
+    jobs: JobQueue,
+    *,
+    transcoder: Transcoder | None = None,
+    clock: Clock | None = None,
+) -> Vod:
+    """A Vod over ``db``: build a second one on the same ``db`` to play a restarted process."""
+    ctx = Context(
+        uow=lambda: MemoryUnitOfWork(db),
+        storage=storage,
+        prober=FakeProber(),
+        thumbnailer=FakeThumbnailer(),
+        transcoder=transcoder or FakeTranscoder(),
+        jobs=jobs,
+        clock=clock or SystemClock(),
+        ids=RandomIds(),
+        links=PublicFileLinks("http://127.0.0.1:8000"),
+    )
+    return Vod(ctx, allow_private_callbacks=True)
+
+
+def fresh_memory_vod(jobs: JobQueue, *, transcoder: Transcoder | None = None, clock: Clock | None = None) -> Vod:
+    return memory_vod(MemoryDatabase(), MemoryStorage(), jobs, transcoder=transcoder, clock=clock)
+
+
+async def _chunks(data: bytes) -> AsyncIterator[bytes]:
+    yield data
+
+
+async def new_video(vod: Vod, user_id: str, *, skip_auto_trans: bool = False) -> str:
+    stored = await vod.uploads.upload(user_id, "clip.mp4", _chunks(fake_video_bytes()))
+    video = await vod.videos.create_video(user_id, stored.id, skip_auto_trans=skip_auto_trans)
+    return video.id
+
+
+async def user_with_auto_transcode(vod: Vod, name: str = "alice", templates: Sequence[int] = (1,)) -> str:
+    user, _ = await vod.users.create_user(name)
+    await vod.settings.save_trans_config(user.id, list(templates))
+    return user.id
+
+
+async def eventually(condition: Callable[[], Awaitable[bool]], timeout_s: float = 20.0, what: str = "") -> None:
+    """Poll an observable condition until it holds; fail after ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    while not await condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what or condition}")
+        await asyncio.sleep(0.02)
+
+
+class GateTranscoder(FakeTranscoder):
+    """Blocks every transcode until ``release`` is set; counts how many run at once."""
+
+    def __init__(self) -> None:
+        super().__init__(steps=2)
+        self.release = asyncio.Event()
+        self.active = 0
+        self.max_active = 0
+
+    async def transcode(
+        self, source_path: str, requests: Sequence[RenditionRequest], progress: ProgressCallback
+    ) -> list[Rendition]:
+        self.active += 1
+        self.max_active = max(self.max_active, self.active)
+        try:
+            await progress(0.5)
+            await self.release.wait()
+            return await super().transcode(source_path, requests, progress)
+        finally:
+            self.active -= 1
+
+
+class BrokenTranscoder(FakeTranscoder):
+    """Raises an unexpected error on every call (a bug, not a bad file)."""
+
+    async def transcode(
+        self, source_path: str, requests: Sequence[RenditionRequest], progress: ProgressCallback
+    ) -> list[Rendition]:
+        self.calls.append([r.template.id for r in requests])
+        raise RuntimeError("transcoder crashed")

@@ -1,0 +1,65 @@
+"""The webhook side of ``vod serve`` as its own process: ``BackgroundServices`` over a shared SQLite file.
+
+Runs until SIGTERM, with short retry delays so a test sees several tries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+from datetime import timedelta
+
+from adapters.jobs.inprocess import InProcessJobQueue
+from adapters.memory.fake_media import FakeProber, FakeThumbnailer, FakeTranscoder
+from adapters.memory.storage import MemoryStorage
+from adapters.system import PublicFileLinks, RandomIds, SystemClock
+from adapters.tortoise import TortoiseDatabase
+from entrypoints.background import BackgroundServices
+from vod_core import Context, Vod
+from vod_core.services.notifications import RetryPolicy
+
+TEST_POLICY = RetryPolicy(
+    first_delay=timedelta(milliseconds=50), max_delay=timedelta(milliseconds=200), lease=timedelta(seconds=2)
+)
+
+
+async def main(database_url: str) -> None:
+    database = TortoiseDatabase(database_url)
+    await database.connect(migrate=False)
+    jobs = InProcessJobQueue()
+    ctx = Context(
+        uow=database.unit_of_work,
+        storage=MemoryStorage(),
+        prober=FakeProber(),
+        thumbnailer=FakeThumbnailer(),
+        transcoder=FakeTranscoder(),
+        jobs=jobs,
+        clock=SystemClock(),
+        ids=RandomIds(),
+        links=PublicFileLinks("http://127.0.0.1:8000"),
+    )
+    services = BackgroundServices(
+        Vod(ctx),
+        job_queue=jobs,
+        allow_private_callbacks=True,
+        retry_policy=TEST_POLICY,
+        dispatch_interval_s=0.05,
+        webhook_timeout_s=1.0,
+    )
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    await services.start()
+    try:
+        await stop.wait()
+    finally:
+        await services.stop()
+        await database.close()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database", required=True)
+    logging.basicConfig(level=logging.INFO, format="%(process)d %(name)s %(message)s")
+    asyncio.run(main(parser.parse_args().database))
