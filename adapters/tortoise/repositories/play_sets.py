@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from adapters.tortoise.errors import translated
+from adapters.tortoise.mapping import play_set_columns, to_play_set
+from adapters.tortoise.repositories.base import TortoiseRepository
+from vod_core.errors import GetPlaySetFailed, InsertPlaySetFailed, ListPlaySetFailed, UpdatePlaySetFailed
+from vod_core.play_set import UNFINISHED_STATUSES, PlaySet, PlaySetStatus
+from vod_core.ports.play_sets import PlaySetRepository
+
+
+class TortoisePlaySetRepository(TortoiseRepository, PlaySetRepository):
+    @translated(InsertPlaySetFailed)
+    async def add(self, play_set: PlaySet) -> None:
+        await self._models.play_set.create(using_db=self._db, **play_set_columns(play_set))
+
+    @translated(GetPlaySetFailed)
+    async def get(self, play_set_id: str) -> PlaySet | None:
+        row = await self._models.play_set.filter(id=play_set_id).using_db(self._db).first()
+        return None if row is None else to_play_set(row)
+
+    @translated(UpdatePlaySetFailed)
+    async def update(self, play_set: PlaySet) -> None:
+        columns = play_set_columns(play_set)
+        del columns["id"]
+        await self._models.play_set.filter(id=play_set.id).using_db(self._db).update(**columns)
+
+    @translated(ListPlaySetFailed)
+    async def live_for_videos(self, video_ids: Sequence[str]) -> list[PlaySet]:
+        if not video_ids:
+            return []
+        rows = (
+            await self._models.play_set.filter(video_id__in=list(video_ids))
+            .exclude(status=PlaySetStatus.DELETED)
+            .using_db(self._db)
+            .order_by("created_at", "id")
+        )
+        return [to_play_set(row) for row in rows]
+
+    @translated(ListPlaySetFailed)
+    async def list_unfinished(self) -> list[PlaySet]:
+        statuses = sorted(UNFINISHED_STATUSES)
+        rows = await self._models.play_set.filter(status__in=statuses).using_db(self._db).order_by("created_at", "id")
+        return [to_play_set(row) for row in rows]

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from tortoise.expressions import Subquery
+
+from adapters.tortoise.errors import translated
+from adapters.tortoise.mapping import api_key_columns, to_user, user_columns
+from adapters.tortoise.repositories.base import TortoiseRepository
+from vod_core.errors import AddKeyFailed, GetKeyFailed
+from vod_core.ports.users import UserRepository
+from vod_core.users import ApiKey, User
+
+
+class TortoiseUserRepository(TortoiseRepository, UserRepository):
+    @translated(AddKeyFailed)
+    async def add(self, user: User) -> None:
+        await self._models.user.create(using_db=self._db, **user_columns(user))
+
+    @translated(GetKeyFailed)
+    async def get(self, user_id: str) -> User | None:
+        row = await self._models.user.filter(id=user_id).using_db(self._db).first()
+        return None if row is None else to_user(row)
+
+    @translated(GetKeyFailed)
+    async def get_by_name(self, name: str) -> User | None:
+        row = await self._models.user.filter(name=name).using_db(self._db).first()
+        return None if row is None else to_user(row)
+
+    @translated(GetKeyFailed)
+    async def count(self) -> int:
+        return await self._models.user.all().using_db(self._db).count()
+
+    @translated(AddKeyFailed)
+    async def add_api_key(self, key: ApiKey) -> None:
+        await self._models.api_key.create(using_db=self._db, **api_key_columns(key))
+
+    @translated(GetKeyFailed)
+    async def user_for_key_hash(self, key_hash: str) -> User | None:
+        owner = self._models.api_key.filter(key_hash=key_hash).values("user_id")
+        row = await self._models.user.filter(id__in=Subquery(owner)).using_db(self._db).first()
+        return None if row is None else to_user(row)

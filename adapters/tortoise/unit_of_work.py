@@ -1,0 +1,106 @@
+"""The Tortoise unit of work: one database transaction over every repository."""
+
+from __future__ import annotations
+
+import logging
+from types import TracebackType
+
+from tortoise.backends.base.client import TransactionalDBClient, TransactionContext
+from tortoise.context import TortoiseContext
+from tortoise.transactions import in_transaction
+
+from adapters.tortoise.context import ActivationToken, activate, deactivate
+from adapters.tortoise.errors import DRIVER_ERRORS
+from adapters.tortoise.repositories import (
+    TortoiseFileRepository,
+    TortoiseOutbox,
+    TortoisePlaySetRepository,
+    TortoiseSettingsRepository,
+    TortoiseUserRepository,
+    TortoiseVideoRepository,
+)
+from adapters.tortoise.traffic import TortoiseTrafficRepository
+from vod_core.errors import InternalError
+from vod_core.ports.files import FileRepository
+from vod_core.ports.outbox import EventOutbox
+from vod_core.ports.play_sets import PlaySetRepository
+from vod_core.ports.settings import SettingsRepository
+from vod_core.ports.traffic import TrafficRepository
+from vod_core.ports.unit_of_work import UnitOfWork
+from vod_core.ports.users import UserRepository
+from vod_core.ports.videos import VideoRepository
+
+log = logging.getLogger(__name__)
+
+
+class TransactionFailed(InternalError):
+    """The transaction itself could not be opened or committed (the database is unreachable or busy)."""
+
+    default_message = "database transaction failed"
+
+
+class TortoiseUnitOfWork(UnitOfWork):
+    """``async with uow:`` opens a transaction; leaving without ``commit()`` rolls it back."""
+
+    videos: VideoRepository
+    play_sets: PlaySetRepository
+    files: FileRepository
+    users: UserRepository
+    settings: SettingsRepository
+    traffic: TrafficRepository
+    outbox: EventOutbox
+
+    def __init__(self, context: TortoiseContext, connection_name: str) -> None:
+        self._context = context
+        self._connection_name = connection_name
+
+    async def __aenter__(self) -> TortoiseUnitOfWork:
+        self._activation: ActivationToken = activate(self._context)
+        self._finished = False
+        try:
+            self._transaction: TransactionContext = in_transaction(self._connection_name)
+            self._connection: TransactionalDBClient = await self._transaction.__aenter__()
+        except DRIVER_ERRORS as exc:
+            deactivate(self._activation)
+            log.error("cannot begin a transaction on %s", self._connection_name, exc_info=exc)
+            raise TransactionFailed() from exc
+        connection = self._connection
+        self.videos = TortoiseVideoRepository(connection)
+        self.play_sets = TortoisePlaySetRepository(connection)
+        self.files = TortoiseFileRepository(connection)
+        self.users = TortoiseUserRepository(connection)
+        self.settings = TortoiseSettingsRepository(connection)
+        self.traffic = TortoiseTrafficRepository(connection)
+        self.outbox = TortoiseOutbox(connection)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if not self._finished:
+                self._finished = True
+                await self._connection.rollback()
+        except DRIVER_ERRORS as rollback_error:
+            # The transaction is gone with its connection; nothing was committed.
+            log.warning("rollback on %s failed", self._connection_name, exc_info=rollback_error)
+        finally:
+            try:
+                # Finalized already: this only hands the connection back (pool / lock).
+                await self._transaction.__aexit__(exc_type, exc, tb)
+            finally:
+                deactivate(self._activation)
+
+    async def commit(self) -> None:
+        if self._finished:
+            raise RuntimeError("this unit of work was already committed")
+        try:
+            await self._connection.commit()
+        except DRIVER_ERRORS as exc:
+            log.error("commit on %s failed", self._connection_name, exc_info=exc)
+            raise TransactionFailed() from exc
+        finally:
+            self._finished = True

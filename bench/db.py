@@ -1,0 +1,273 @@
+"""Database benchmark: the library's reads over 100,000 videos, ORM repositories vs the raw driver.
+
+Fills one user's library (every video with two play sets) on SQLite and on
+PostgreSQL with bulk inserts (``executemany`` / ``COPY``), then times what
+the list, search and get endpoints do in one transaction each: the page of
+videos, the total count and the page's play sets (get: the video and its
+play sets). The same statements are then run by hand with ``sqlite3`` and
+``asyncpg`` in the same process, and the ORM/raw ratio of the medians printed.
+
+    .venv/bin/python -m bench.db [--videos 100000] [--runs 300] [--pg-admin-url postgres://...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import secrets
+import sqlite3
+import statistics
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg  # type: ignore[import-untyped]
+
+from adapters.tortoise import TortoiseDatabase, sqlite_url
+from adapters.tortoise.sql import native
+from vod_core.ports.unit_of_work import UnitOfWork
+from vod_core.ports.videos import VideoQuery
+
+USER = "benchuser"
+PAGE_SIZE = 15
+WORDS = [f"{a}{b}" for a in ("amber", "brisk", "cedar", "delta", "ember") for b in ("fox", "gull", "hare", "ibis")]
+SEARCH = "cedargull"  # one name in len(WORDS) carries it: 5,000 of 100,000
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+VIDEO_COLUMNS = (
+    "id, user_id, storage_id, video_name, created_at, updated_at, source_type, source_id, status, thumb_storage_id,"
+    " file_size, video_width, video_height, video_duration, shared_state, share_password, skip_auto_trans,"
+    " failure_reason"
+)
+PLAY_SET_COLUMNS = (
+    "id, video_id, user_id, template_id, resolution, created_at, updated_at, status, trans_progress, storage_id,"
+    " file_size, video_width, video_height, video_duration, failure_reason"
+)
+LIVE = "user_id = ? AND NOT status = ?"
+NAME_MATCH = "(id = ? OR UPPER(CAST(video_name AS VARCHAR)) LIKE UPPER(?) ESCAPE '\\')"
+NEWEST_FIRST = "ORDER BY created_at DESC, id DESC"
+PAGE_SQL = (  # the page's ids from the covering index, then only those rows (as the repository does)
+    f"SELECT {VIDEO_COLUMNS} FROM video WHERE id IN"
+    f" (SELECT id FROM video WHERE {{where}} {NEWEST_FIRST} LIMIT ? OFFSET ?) {NEWEST_FIRST}"
+)
+COUNT_SQL = "SELECT COUNT(*) FROM video WHERE {where}"
+LIVE_COUNT_SQL = "SELECT live FROM video_live_count WHERE user_id = ?"  # what a plain list counts (m0004)
+GET_SQL = f"SELECT {VIDEO_COLUMNS} FROM video WHERE id = ? LIMIT 1"
+PLAY_SETS_SQL = (
+    f"SELECT {PLAY_SET_COLUMNS} FROM play_set WHERE video_id IN ({{marks}}) AND status <> 7 ORDER BY created_at, id"
+)
+
+
+def video_rows(count: int, sqlite: bool) -> Iterator[tuple[Any, ...]]:
+    for n in range(count):
+        created: Any = T0 + timedelta(seconds=n)
+        if sqlite:
+            created = created.isoformat(" ")
+        yield (
+            f"v{n:07d}", USER, f"s{n:07d}", f"{WORDS[n % len(WORDS)]} clip {n}", created, created,
+            "upload", "", 1, f"t{n:07d}", 10_000_000, 1920, 1080, 60_000, 0, "", False, "",
+        )  # fmt: skip
+
+
+def play_set_rows(count: int, sqlite: bool) -> Iterator[tuple[Any, ...]]:
+    for n in range(count):
+        created: Any = T0 + timedelta(seconds=n, milliseconds=1)
+        if sqlite:
+            created = created.isoformat(" ")
+        for template, resolution in ((1, "360P"), (3, "720P")):
+            yield (
+                f"p{n:07d}{template}", f"v{n:07d}", USER, template, resolution, created, created, 1, 1.0,
+                f"r{n:07d}{template}", 1_000_000, 1280, 720, 60_000, "",
+            )  # fmt: skip
+
+
+def fill_sqlite(path: str, count: int) -> None:
+    with sqlite3.connect(path) as db:
+        marks = ", ".join("?" * 18)
+        db.executemany(f"INSERT INTO video ({VIDEO_COLUMNS}) VALUES ({marks})", video_rows(count, True))
+        marks = ", ".join("?" * 15)
+        db.executemany(f"INSERT INTO play_set ({PLAY_SET_COLUMNS}) VALUES ({marks})", play_set_rows(count, True))
+        db.execute("ANALYZE")
+
+
+async def fill_postgres(connection: asyncpg.Connection, count: int) -> None:
+    """COPY without the per-row counting trigger (100,000 upserts of one row), then count once, like m0004."""
+    columns = [c.strip() for c in VIDEO_COLUMNS.split(",")]
+    await connection.execute("ALTER TABLE video DISABLE TRIGGER tr_video_live_count")
+    await connection.copy_records_to_table("video", records=video_rows(count, False), columns=columns)
+    await connection.execute("ALTER TABLE video ENABLE TRIGGER tr_video_live_count")
+    await connection.execute(
+        "INSERT INTO video_live_count SELECT user_id, COUNT(*) FROM video WHERE status <> 4 GROUP BY user_id"
+    )
+    columns = [c.strip() for c in PLAY_SET_COLUMNS.split(",")]
+    await connection.copy_records_to_table("play_set", records=play_set_rows(count, False), columns=columns)
+    await connection.execute("VACUUM ANALYZE video")
+    await connection.execute("VACUUM ANALYZE play_set")
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    search: str = ""
+    offset: int = 0
+    get_id: str = ""
+
+
+def cases(count: int) -> list[Case]:
+    return [
+        Case("list page 1"),
+        Case(f"list deep page (offset {count - 1000})", offset=count - 1000),
+        Case(f"search name '{SEARCH}'", search=SEARCH),
+        Case("get by id", get_id=f"v{count // 2:07d}"),
+    ]
+
+
+async def orm_case(uow_factory: Callable[[], UnitOfWork], case: Case) -> int:
+    async with uow_factory() as uow:
+        if case.get_id:
+            video = await uow.videos.get(case.get_id)
+            assert video is not None
+            return len(await uow.play_sets.live_for_videos([video.id]))
+        query = VideoQuery(USER, case.search)
+        videos = await uow.videos.find(query, case.offset, PAGE_SIZE)
+        await uow.videos.count(query)
+        return len(await uow.play_sets.live_for_videos([v.id for v in videos]))
+
+
+def raw_statements(case: Case) -> tuple[str, list[Any], str, list[Any]]:
+    """(page or get SQL, params, count SQL, params) with ``?`` placeholders."""
+    if case.get_id:
+        return GET_SQL, [case.get_id], "", []
+    where, params = LIVE, [USER, 4]
+    if case.search:
+        escaped = case.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        where, params = f"{LIVE} AND {NAME_MATCH}", [USER, 4, case.search, f"%{escaped}%"]
+    page = PAGE_SQL.format(where=where), [*params, PAGE_SIZE, case.offset]
+    if case.search:
+        return *page, COUNT_SQL.format(where=where), params
+    return *page, LIVE_COUNT_SQL, [USER]
+
+
+def raw_sqlite_case(db: sqlite3.Connection, case: Case) -> int:
+    page_sql, page_params, count_sql, count_params = raw_statements(case)
+    db.execute("BEGIN")
+    ids = [row[0] for row in db.execute(page_sql, page_params)]
+    if count_sql:
+        db.execute(count_sql, count_params).fetchone()
+    found = db.execute(PLAY_SETS_SQL.format(marks=", ".join("?" * len(ids))), ids).fetchall()
+    db.execute("COMMIT")
+    return len(found)
+
+
+async def raw_postgres_case(db: asyncpg.Connection, case: Case) -> int:
+    page_sql, page_params, count_sql, count_params = raw_statements(case)
+    async with db.transaction():
+        ids = [row[0] for row in await db.fetch(native(page_sql, "postgres"), *page_params)]
+        if count_sql:
+            await db.fetchval(native(count_sql, "postgres"), *count_params)
+        marks = ", ".join("?" * len(ids))
+        found = await db.fetch(native(PLAY_SETS_SQL.format(marks=marks), "postgres"), *ids)
+    return len(found)
+
+
+async def timed(orm: Callable[[], Awaitable[int]], raw: Callable[[], Awaitable[int]], runs: int) -> list[list[float]]:
+    """Milliseconds of ``runs`` calls each, ORM and raw alternating so load changes hit both alike."""
+    for _ in range(max(5, runs // 10)):
+        assert await orm() == await raw()
+    samples: list[list[float]] = [[], []]
+    for _ in range(runs):
+        for run, into in ((orm, samples[0]), (raw, samples[1])):
+            start = time.perf_counter()
+            await run()
+            into.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def p(samples: list[float], percentile: int) -> float:
+    return statistics.quantiles(samples, n=100, method="inclusive")[percentile - 1]
+
+
+def report(engine: str, case: Case, orm: list[float], raw: list[float]) -> None:
+    ratio = statistics.median(orm) / statistics.median(raw)
+    print(
+        f"| {engine} | {case.name} | {p(orm, 50):.2f} | {p(orm, 99):.2f} | {p(raw, 50):.2f} | {p(raw, 99):.2f}"
+        f" | {ratio:.2f}x |",
+        flush=True,
+    )
+
+
+async def bench_sqlite(count: int, runs: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="vod-bench-") as data_dir:
+        database = TortoiseDatabase(sqlite_url(data_dir))
+        await database.connect()
+        path = os.path.join(data_dir, "vod.sqlite3")
+        started = time.perf_counter()
+        fill_sqlite(path, count)
+        print(f"SQLite: filled {count} videos + {2 * count} play sets in {time.perf_counter() - started:.1f} s")
+        raw = sqlite3.connect(path, isolation_level=None)
+        try:
+            for case in cases(count):
+
+                async def raw_run(case: Case = case) -> int:
+                    return raw_sqlite_case(raw, case)
+
+                async def orm_run(case: Case = case) -> int:
+                    return await orm_case(database.unit_of_work, case)
+
+                report("SQLite", case, *await timed(orm_run, raw_run, runs))
+        finally:
+            raw.close()
+            await database.close()
+
+
+async def bench_postgres(admin_url: str, count: int, runs: int) -> None:
+    name = f"vod_bench_{secrets.token_hex(3)}"
+    admin = await asyncpg.connect(admin_url)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    url = f"{admin_url.rpartition('/')[0]}/{name}"
+    try:
+        database = TortoiseDatabase(url)
+        await database.connect()
+        raw = await asyncpg.connect(url)
+        try:
+            started = time.perf_counter()
+            await fill_postgres(raw, count)
+            print(f"PostgreSQL: filled {count} videos + {2 * count} play sets in {time.perf_counter() - started:.1f} s")
+            for case in cases(count):
+
+                async def raw_run(case: Case = case) -> int:
+                    return await raw_postgres_case(raw, case)
+
+                async def orm_run(case: Case = case) -> int:
+                    return await orm_case(database.unit_of_work, case)
+
+                report("PostgreSQL", case, *await timed(orm_run, raw_run, runs))
+        finally:
+            await raw.close()
+            await database.close()
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--videos", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=300)
+    parser.add_argument(
+        "--pg-admin-url", default=os.environ.get("VOD_TEST_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/test")
+    )
+    args = parser.parse_args()
+    print(f"{args.videos} videos of one user, {args.runs} runs per case, milliseconds per request\n")
+    print("| database | request | ORM p50 | ORM p99 | raw p50 | raw p99 | ORM/raw (p50) |")
+    print("|---|---|---|---|---|---|---|")
+    await bench_sqlite(args.videos, args.runs)
+    await bench_postgres(args.pg_admin_url, args.videos, args.runs)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
