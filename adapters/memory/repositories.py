@@ -6,7 +6,7 @@ use cases meet the same conflicts here as in production.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from adapters.memory.database import Transaction
@@ -185,6 +185,10 @@ class MemorySettingsRepository(_Repository, SettingsRepository):
 class MemoryTrafficRepository(_Repository, TrafficRepository):
     """Buckets keyed by (video, minute) and daily rollups keyed by (user, day)."""
 
+    async def owners(self, video_ids: Sequence[str]) -> dict[str, str]:
+        videos = self.tx.read("videos")
+        return {i: videos[i].user_id for i in video_ids if i in videos}
+
     async def add(self, increments: Sequence[MinuteIncrement]) -> None:
         minutes, days = self.tx.write("traffic_minutes"), self.tx.write("traffic_days")
         for inc in increments:
@@ -219,9 +223,11 @@ class MemoryTrafficRepository(_Repository, TrafficRepository):
     async def count_videos(self, query: TotalsQuery) -> int:
         return len(self._totals(query))
 
-    async def stream_video_totals(self, query: TotalsQuery) -> AsyncIterator[VideoTotal]:
-        for row in self._totals(query):
-            yield row
+    async def video_totals_after(self, query: TotalsQuery, after: VideoTotal | None, limit: int) -> list[VideoTotal]:
+        rows = self._totals(query)
+        if after is not None:
+            rows = [r for r in rows if (-r.total_bytes, r.video_id) > (-after.total_bytes, after.video_id)]
+        return rows[:limit]
 
     async def daily(self, user_id: str, first_day: date, last_day: date) -> dict[date, int]:
         return {

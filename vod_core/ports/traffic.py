@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
@@ -24,6 +24,13 @@ class TotalsQuery:
 
 
 class TrafficRepository(Protocol):
+    async def owners(self, video_ids: Sequence[str]) -> dict[str, str]:
+        """Owner (user id) of each known video, deleted ones included; unknown ids are absent.
+
+        Ingestion needs only this of a video, so stores answer it without loading whole videos.
+        """
+        ...
+
     async def add(self, increments: Sequence[MinuteIncrement]) -> None:
         """Add to the buckets; concurrent adds to one bucket never lose an increment."""
         ...
@@ -38,8 +45,11 @@ class TrafficRepository(Protocol):
 
     async def count_videos(self, query: TotalsQuery) -> int: ...
 
-    def stream_video_totals(self, query: TotalsQuery) -> AsyncIterator[VideoTotal]:
-        """All rows of ``video_totals`` in order, without holding them in memory."""
+    async def video_totals_after(self, query: TotalsQuery, after: VideoTotal | None, limit: int) -> list[VideoTotal]:
+        """The next ``limit`` rows of ``video_totals`` after the row ``after`` (None: from the first).
+
+        Keyset paging for exports: each chunk is read in its own short transaction.
+        """
         ...
 
     async def daily(self, user_id: str, first_day: date, last_day: date) -> dict[date, int]:

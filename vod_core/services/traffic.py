@@ -8,6 +8,7 @@ from datetime import date
 
 from vod_core.errors import InvalidParameter
 from vod_core.ports.traffic import TotalsQuery
+from vod_core.ports.unit_of_work import UnitOfWork
 from vod_core.services.context import Context
 from vod_core.services.validation import Page, require_id, require_text
 from vod_core.services.videos import owned_video
@@ -23,6 +24,8 @@ from vod_core.traffic import (
 from vod_core.video import MAX_NAME_LENGTH
 
 TOTALS_PAGE_SIZE = 20
+OWNER_CACHE_SIZE = 100_000
+EXPORT_CHUNK = 1000
 
 
 @dataclass(frozen=True)
@@ -34,20 +37,32 @@ class VideoTotalsPage:
 class TrafficStats:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
+        # video id -> owner. A video never changes owner and is never removed (deletion is a
+        # status), so a known owner stays true; only unknown ids are looked up again.
+        self._owners: dict[str, str] = {}
 
     async def ingest(self, records: Sequence[TrafficRecord]) -> int:
         """Add records to their minute buckets; returns how many bytes counted.
 
         Records of unknown videos are dropped; deleted videos still count.
         """
-        video_ids = list({r.video_id for r in records})
         async with self._ctx.uow() as uow:
-            owners = {v.id: v.user_id for v in await uow.videos.get_many(video_ids)}
+            owners = await self._owners_of(uow, {r.video_id for r in records})
             increments = aggregate(records, owners, self._ctx.zone)
             if increments:
                 await uow.traffic.add(increments)
                 await uow.commit()
         return sum(i.bytes for i in increments)
+
+    async def _owners_of(self, uow: UnitOfWork, video_ids: set[str]) -> dict[str, str]:
+        """Owners of the known videos among ``video_ids``, from the cache or the store."""
+        missing = [i for i in video_ids if i not in self._owners]
+        if missing:
+            found = await uow.traffic.owners(missing)
+            if len(self._owners) + len(found) > OWNER_CACHE_SIZE:
+                self._owners.clear()
+            self._owners.update(found)
+        return {i: self._owners[i] for i in video_ids if i in self._owners}
 
     async def list_video_statistic(self, user_id: str, video_id: str, start: int, end: int) -> list[tuple[int, int]]:
         """(minute, bytes) for each minute of ``[start, end]`` with traffic, ascending."""
@@ -75,9 +90,23 @@ class TrafficStats:
             return VideoTotalsPage(rows, await uow.traffic.count_videos(query))
 
     async def stream_video_total_summary(self, query: TotalsQuery) -> AsyncIterator[VideoTotal]:
-        async with self._ctx.uow() as uow:
-            async for row in uow.traffic.stream_video_totals(query):
+        """Every row of the totals, in order, read in chunks of ``EXPORT_CHUNK``.
+
+        Each chunk has its own short transaction, so a slow reader (a CSV
+        download) never holds the database: on SQLite a transaction is the
+        write lock. Memory stays flat however many videos there are. A video
+        whose total grows during the export may move ahead of the chunk being
+        read, exactly as it could under PostgreSQL's READ COMMITTED anyway.
+        """
+        after: VideoTotal | None = None
+        while True:
+            async with self._ctx.uow() as uow:
+                rows = await uow.traffic.video_totals_after(query, after, EXPORT_CHUNK)
+            for row in rows:
                 yield row
+            if len(rows) < EXPORT_CHUNK:
+                return
+            after = rows[-1]
 
     def day_range(self, start: int, end: int) -> tuple[date, date]:
         """Validate a daily-summary window: service-zone midnights, at most 90 days apart."""
