@@ -46,7 +46,7 @@ async def open_runtime(config: Config, *, migrate: bool = True) -> AsyncIterator
     await database.connect(migrate=migrate)
     transcoder = PyAVTranscoder()
     job_queue: InProcessJobQueue | RedisJobQueue = (
-        RedisJobQueue(config.redis_url) if config.redis_url else InProcessJobQueue()
+        RedisJobQueue(config.redis_url, prefix=config.redis_prefix) if config.redis_url else InProcessJobQueue()
     )
     ctx = Context(
         uow=database.unit_of_work,
@@ -78,6 +78,7 @@ async def http_resources(config: Config) -> AsyncIterator[Resources]:
             runtime.vod,
             job_queue=runtime.job_queue,
             redis_url=config.redis_url or None,
+            redis_prefix=config.redis_prefix,
             allow_private_callbacks=config.webhook_allow_private,
         )
         await background.start()

@@ -25,6 +25,7 @@ class Config:
     data_dir: str = "./vod-data"
     database_url: str = ""
     redis_url: str = ""
+    redis_prefix: str = "vod:"
     host: str = "127.0.0.1"
     port: int = 8000
     public_base_url: str = ""
@@ -42,6 +43,7 @@ class Config:
             data_dir=os.path.abspath(env.get("VOD_DATA_DIR") or cls.data_dir),
             database_url=env.get("VOD_DATABASE_URL", ""),
             redis_url=env.get("VOD_REDIS_URL", ""),
+            redis_prefix=_redis_prefix(env),
             host=host,
             port=port,
             public_base_url=(env.get("VOD_PUBLIC_BASE_URL") or "").rstrip("/"),
@@ -77,6 +79,16 @@ def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int, maxim
     if value < minimum or (maximum is not None and value > maximum):
         raise ConfigError(f"{name}: {value} is out of range")
     return value
+
+
+def _redis_prefix(env: Mapping[str, str]) -> str:
+    """Every Redis key starts with it, so deployments (and test runs) can share one Redis."""
+    raw = env.get("VOD_REDIS_PREFIX")
+    if raw is None or raw == "":
+        return Config.redis_prefix
+    if any(c.isspace() for c in raw):
+        raise ConfigError(f"VOD_REDIS_PREFIX: must not contain white space, got {raw!r}")
+    return raw
 
 
 def _flag(env: Mapping[str, str], name: str) -> bool:

@@ -79,6 +79,18 @@ VIDEO = obj(
     }
 )
 
+DEAD_EVENT = obj(
+    {
+        "delivery_id": STR,
+        "event_type": {"type": "string", "enum": ["video_ready", "video_play_set_ready"]},
+        "created_at": TIME,
+        "attempts": INT,
+        "last_error": STR,
+        "payload": {"type": "object"},
+    }
+)
+"""A webhook event given up on; ``payload`` is the body that was to be sent (API.md, events)."""
+
 STORED_FILE = ok_envelope(storage_id=STR, file_size=INT, filename=STR, content_type=STR, created_at=TIME)
 
 ERROR_TEXT = {

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sanic import Blueprint, HTTPResponse, Request
 
 from entrypoints.http.auth import user_id
-from entrypoints.http.docs import STR, array, describe, json_body, obj, ok_envelope
+from entrypoints.http.docs import DEAD_EVENT, STR, array, describe, json_body, obj, ok_envelope
 from entrypoints.http.parsing import JsonBody
 from entrypoints.http.replies import ok
 from entrypoints.http.resources import resources
+from vod_core.ports.webhooks import WebhookFailed
+from vod_core.services.notifications import Notifications
 
 bp = Blueprint("notify", url_prefix="/notify/api")
 
 EVENT = {"type": "string", "enum": ["video", "transcoding"]}
+
+
+class _NoSending:
+    """Listing dead events sends nothing; the delivering ``Notifications`` lives in the background services."""
+
+    async def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> int:
+        raise WebhookFailed("this Notifications only lists events")
 
 
 @bp.post("/set_callback")
@@ -52,3 +63,30 @@ async def list_callbacks(request: Request) -> HTTPResponse:
         for event, url in sorted(settings.callbacks.items())
     ]
     return ok(callbacks=callbacks)
+
+
+@bp.get("/list_dead_events")
+@describe(
+    "Events given up on after retrying delivery for 24 hours, newest first; payload as it was to be sent",
+    ok=ok_envelope(events=array(DEAD_EVENT)),
+    errors=(),
+    tag="notify",
+)
+async def list_dead_events(request: Request) -> HTTPResponse:
+    uid = await user_id(request)
+    found = resources(request)
+    events = await Notifications(found.vod.ctx, _NoSending()).list_dead(uid)
+    time = found.presenter.time
+    return ok(
+        events=[
+            {
+                "delivery_id": e.id,
+                "event_type": e.event_type,
+                "created_at": time(e.created_at),
+                "attempts": e.attempts,
+                "last_error": e.last_error,
+                "payload": e.payload,
+            }
+            for e in events
+        ]
+    )
