@@ -35,3 +35,11 @@ class Context:
     zone: tzinfo = DEFAULT_ZONE
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
     max_job_attempts: int = 3
+    read_uow: Callable[[], UnitOfWork] | None = None
+    """Units of work for use cases that only read. An adapter may serve them
+    without a write transaction (e.g. without SQLite's write lock), as long
+    as they see committed data only. Defaults to ``uow``."""
+
+    def reader(self) -> UnitOfWork:
+        """A unit of work to read with; never commit through it."""
+        return (self.read_uow or self.uow)()

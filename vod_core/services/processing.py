@@ -65,7 +65,7 @@ class Processing:
 
     async def recover_unfinished(self) -> list[Job]:
         """Jobs for every video and play set left unfinished (after a crash or restart)."""
-        async with self._ctx.uow() as uow:
+        async with self._ctx.reader() as uow:
             videos = await uow.videos.list_unfinished()
             play_sets = await uow.play_sets.list_unfinished()
         jobs = [Job(JobKind.PROCESS_VIDEO, v.id) for v in videos]

@@ -31,7 +31,7 @@ class Settings:
         return settings or UserSettings(user_id, webhook_secret=self._ctx.ids.new_secret())
 
     async def get_settings(self, user_id: str) -> UserSettings:
-        async with self._ctx.uow() as uow:
+        async with self._ctx.reader() as uow:
             return await self._load(uow, user_id)
 
     async def save_trans_config(self, user_id: str, template_ids: Sequence[int]) -> list[int]:

@@ -68,7 +68,7 @@ class Sharing:
     async def get_shared_video(self, video_id: str, password: str = "") -> VideoDetails:
         """Public read: state 2 always, state 1 with the right password, state 0 never."""
         require_id("id", video_id)
-        async with self._ctx.uow() as uow:
+        async with self._ctx.reader() as uow:
             video = await uow.videos.get(video_id)
             if video is None or video.is_deleted:
                 raise NotFound(f"video {video_id} not found")

@@ -68,7 +68,7 @@ class TrafficStats:
         """(minute, bytes) for each minute of ``[start, end]`` with traffic, ascending."""
         require_id("id", video_id)
         check_window(start, end)
-        async with self._ctx.uow() as uow:
+        async with self._ctx.reader() as uow:
             await owned_video(uow, user_id, video_id, allow_deleted=True)
             return await uow.traffic.minutes(video_id, minute_of(start), minute_of(end))
 
@@ -85,7 +85,7 @@ class TrafficStats:
         return TotalsQuery(user_id, search)
 
     async def list_video_total_summary(self, query: TotalsQuery, page: Page) -> VideoTotalsPage:
-        async with self._ctx.uow() as uow:
+        async with self._ctx.reader() as uow:
             rows = await uow.traffic.video_totals(query, page.offset, page.page_size)
             return VideoTotalsPage(rows, await uow.traffic.count_videos(query))
 
@@ -100,7 +100,7 @@ class TrafficStats:
         """
         after: VideoTotal | None = None
         while True:
-            async with self._ctx.uow() as uow:
+            async with self._ctx.reader() as uow:
                 rows = await uow.traffic.video_totals_after(query, after, EXPORT_CHUNK)
             for row in rows:
                 yield row
@@ -115,10 +115,10 @@ class TrafficStats:
 
     async def list_user_video_day_summary(self, user_id: str, first: date, last: date) -> list[tuple[date, int]]:
         """One row per day from ``first`` to ``last`` inclusive, zero-filled."""
-        async with self._ctx.uow() as uow:
+        async with self._ctx.reader() as uow:
             sums = await uow.traffic.daily(user_id, first, last)
         return [(day, sums.get(day, 0)) for day in days_between(first, last)]
 
     async def get_user_video_total_summary(self, user_id: str) -> int:
-        async with self._ctx.uow() as uow:
+        async with self._ctx.reader() as uow:
             return await uow.traffic.user_total(user_id)

@@ -50,7 +50,7 @@ class Uploads:
     async def get_file(self, user_id: str, storage_id: str) -> StoredFile:
         """The caller's own, non-deleted file; anything else is 3102."""
         require_id("id", storage_id)
-        async with self._ctx.uow() as uow:
+        async with self._ctx.reader() as uow:
             stored = await uow.files.get(storage_id)
         if stored is None or stored.deleted or stored.user_id != user_id:
             raise NotFound(f"file {storage_id} not found")
@@ -58,7 +58,7 @@ class Uploads:
 
     async def public_file(self, storage_id: str) -> StoredFile:
         """A file to serve to anyone holding its URL; deleted files are 3102."""
-        async with self._ctx.uow() as uow:
+        async with self._ctx.reader() as uow:
             stored = await uow.files.get(storage_id)
         if stored is None or stored.deleted:
             raise NotFound(f"file {storage_id} not found")

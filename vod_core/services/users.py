@@ -49,7 +49,7 @@ class UserAccounts:
         """The user owning ``api_key``; a missing or unknown key is 3108 (HTTP 401)."""
         if not api_key:
             raise AccessDenied("an API key is required", unauthenticated=True)
-        async with self._ctx.uow() as uow:
+        async with self._ctx.reader() as uow:
             user = await uow.users.user_for_key_hash(hash_api_key(api_key))
         if user is None:
             raise AccessDenied("the API key is not valid", unauthenticated=True)

@@ -114,7 +114,7 @@ class VideoLibrary:
 
     async def get_video(self, user_id: str, video_id: str) -> VideoDetails:
         require_id("id", video_id)
-        async with self._ctx.uow() as uow:
+        async with self._ctx.reader() as uow:
             video = await owned_video(uow, user_id, video_id)
             return (await with_play_sets(uow, [video]))[0]
 
@@ -129,7 +129,7 @@ class VideoLibrary:
         if source_type is not None:
             require_text("source_type", source_type, max_length=MAX_SOURCE_FIELD, allow_empty=True)
         query = VideoQuery(user_id, search, source_type)
-        async with self._ctx.uow() as uow:
+        async with self._ctx.reader() as uow:
             videos = await uow.videos.find(query, page.offset, page.page_size)
             count = await uow.videos.count(query)
             return VideoPage(await with_play_sets(uow, videos), count)
@@ -198,5 +198,5 @@ class VideoLibrary:
 
     async def size_sum(self, user_id: str) -> int:
         """Bytes of all the caller's non-deleted videos: originals, renditions and covers."""
-        async with self._ctx.uow() as uow:
+        async with self._ctx.reader() as uow:
             return await uow.files.linked_size_sum(user_id)
