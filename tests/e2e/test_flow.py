@@ -17,28 +17,10 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import Server, wait_for
+from tests.support.contract_fields import VIDEO_FIELDS
 
 pytestmark = pytest.mark.slow
 
-VIDEO_FIELDS = [
-    "id",
-    "created_at",
-    "updated_at",
-    "source_type",
-    "source_id",
-    "status",
-    "storage_id",
-    "origin_url",
-    "thumb_url",
-    "file_size",
-    "video_name",
-    "video_width",
-    "video_height",
-    "video_duration",
-    "shared_state",
-    "share_password",
-    "play_set",
-]
 OK = {"errcode": 1000, "msg": "OK"}
 
 

@@ -3,41 +3,7 @@
 from __future__ import annotations
 
 from tests.http.conftest import BASE_URL, Service
-
-VIDEO_FIELDS = [
-    "id",
-    "created_at",
-    "updated_at",
-    "source_type",
-    "source_id",
-    "status",
-    "storage_id",
-    "origin_url",
-    "thumb_url",
-    "file_size",
-    "video_name",
-    "video_width",
-    "video_height",
-    "video_duration",
-    "shared_state",
-    "share_password",
-    "play_set",
-]
-PLAY_SET_FIELDS = [
-    "play_set_id",
-    "created_at",
-    "updated_at",
-    "storage_id",
-    "status",
-    "trans_progress",
-    "trans_task_config_temp_id",
-    "url",
-    "file_size",
-    "video_width",
-    "video_height",
-    "video_duration",
-    "resolution",
-]
+from tests.support.contract_fields import PLAY_SET_FIELDS, VIDEO_FIELDS
 
 
 async def test_create_returns_an_id_and_the_video_starts_without_urls(service: Service) -> None:
