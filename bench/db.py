@@ -2,10 +2,12 @@
 
 Fills one user's library (every video with two play sets) on SQLite and on
 PostgreSQL with bulk inserts (``executemany`` / ``COPY``), then times what
-the list, search and get endpoints do in one transaction each: the page of
-videos, the total count and the page's play sets (get: the video and its
+the list, search and get endpoints do in one read unit of work each (what
+``Context.reader()`` hands the use cases: ``read_unit_of_work()``): the page
+of videos, the total count and the page's play sets (get: the video and its
 play sets). The same statements are then run by hand with ``sqlite3`` and
-``asyncpg`` in the same process, and the ORM/raw ratio of the medians printed.
+``asyncpg`` in the same process, like the reader in autocommit (no explicit
+transaction), and the ORM/raw ratio of the medians printed.
 
     .venv/bin/python -m bench.db [--videos 100000] [--runs 300] [--pg-admin-url postgres://...]
 """
@@ -154,23 +156,20 @@ def raw_statements(case: Case) -> tuple[str, list[Any], str, list[Any]]:
 
 def raw_sqlite_case(db: sqlite3.Connection, case: Case) -> int:
     page_sql, page_params, count_sql, count_params = raw_statements(case)
-    db.execute("BEGIN")
     ids = [row[0] for row in db.execute(page_sql, page_params)]
     if count_sql:
         db.execute(count_sql, count_params).fetchone()
     found = db.execute(PLAY_SETS_SQL.format(marks=", ".join("?" * len(ids))), ids).fetchall()
-    db.execute("COMMIT")
     return len(found)
 
 
 async def raw_postgres_case(db: asyncpg.Connection, case: Case) -> int:
     page_sql, page_params, count_sql, count_params = raw_statements(case)
-    async with db.transaction():
-        ids = [row[0] for row in await db.fetch(native(page_sql, "postgres"), *page_params)]
-        if count_sql:
-            await db.fetchval(native(count_sql, "postgres"), *count_params)
-        marks = ", ".join("?" * len(ids))
-        found = await db.fetch(native(PLAY_SETS_SQL.format(marks=marks), "postgres"), *ids)
+    ids = [row[0] for row in await db.fetch(native(page_sql, "postgres"), *page_params)]
+    if count_sql:
+        await db.fetchval(native(count_sql, "postgres"), *count_params)
+    marks = ", ".join("?" * len(ids))
+    found = await db.fetch(native(PLAY_SETS_SQL.format(marks=marks), "postgres"), *ids)
     return len(found)
 
 
@@ -216,7 +215,7 @@ async def bench_sqlite(count: int, runs: int) -> None:
                     return raw_sqlite_case(raw, case)
 
                 async def orm_run(case: Case = case) -> int:
-                    return await orm_case(database.unit_of_work, case)
+                    return await orm_case(database.read_unit_of_work, case)
 
                 report("SQLite", case, *await timed(orm_run, raw_run, runs))
         finally:
@@ -243,7 +242,7 @@ async def bench_postgres(admin_url: str, count: int, runs: int) -> None:
                     return await raw_postgres_case(raw, case)
 
                 async def orm_run(case: Case = case) -> int:
-                    return await orm_case(database.unit_of_work, case)
+                    return await orm_case(database.read_unit_of_work, case)
 
                 report("PostgreSQL", case, *await timed(orm_run, raw_run, runs))
         finally:

@@ -66,6 +66,7 @@ def build_vod(database: TortoiseDatabase) -> Vod:
     return Vod(
         Context(
             uow=database.unit_of_work,
+            read_uow=database.read_unit_of_work,
             storage=MemoryStorage(),
             prober=FakeProber(),
             thumbnailer=FakeThumbnailer(),

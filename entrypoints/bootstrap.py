@@ -50,6 +50,7 @@ async def open_runtime(config: Config, *, migrate: bool = True) -> AsyncIterator
     )
     ctx = Context(
         uow=database.unit_of_work,
+        read_uow=database.read_unit_of_work,
         storage=LocalStorage(os.path.join(config.data_dir, STORAGE_DIR)),
         prober=PyAVProber(),
         thumbnailer=PyAVThumbnailer(),

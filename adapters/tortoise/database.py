@@ -9,6 +9,7 @@ own work.
 from __future__ import annotations
 
 import itertools
+import logging
 import os
 from typing import Any
 
@@ -20,12 +21,14 @@ from adapters.tortoise import migrator
 from adapters.tortoise.context import activated
 from adapters.tortoise.models import define_models, forget_models, models_module
 from adapters.tortoise.sqlite_engine import BUSY_TIMEOUT_MS
-from adapters.tortoise.unit_of_work import TortoiseUnitOfWork
+from adapters.tortoise.sqlite_reader import SqliteReadClient
+from adapters.tortoise.unit_of_work import TortoiseReadUnitOfWork, TortoiseUnitOfWork
 from vod_core.ports.unit_of_work import UnitOfWork
 
 SQLITE_FILE = "vod.sqlite3"
 APP = "vod"
 _names = itertools.count(1)
+log = logging.getLogger(__name__)
 
 
 def sqlite_url(data_dir: str) -> str:
@@ -39,7 +42,24 @@ def connection_config(url: str) -> dict[str, Any]:
         config["engine"] = "adapters.tortoise.sqlite_engine"
         config["credentials"].setdefault("busy_timeout", BUSY_TIMEOUT_MS)
         config["credentials"].setdefault("synchronous", "NORMAL")  # WAL: durable at checkpoints, much faster
+    elif config["engine"] == "tortoise.backends.asyncpg":
+        config["credentials"].setdefault("reset", keep_session)
     return config
+
+
+async def keep_session(connection: Any) -> None:
+    """asyncpg's pool reset, minus the round trip: nothing of a session outlives its statement here.
+
+    On every release the pool rolls back an open transaction (that part
+    always runs, before this hook) and then, by default, sends ``SELECT
+    pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL`` -- one more
+    round trip per statement outside a transaction, i.e. per read. This
+    service sets no session state: its advisory lock is transaction-scoped
+    (``pg_advisory_xact_lock``), it declares no cursors outside
+    transactions, listens to nothing and never runs ``SET`` (the schema
+    comes from ``server_settings``, which survive a ``RESET ALL`` anyway).
+    """
+    return None
 
 
 class TortoiseDatabase:
@@ -48,6 +68,7 @@ class TortoiseDatabase:
         self.connection_name = f"vod_db_{next(_names)}"
         self._config = connection_config(url)
         self._context = TortoiseContext()
+        self._reader: BaseDBAsyncClient | None = None
 
     @property
     def dialect(self) -> str:
@@ -80,6 +101,31 @@ class TortoiseDatabase:
             await self.client.create_connection(with_db=True)
         if migrate:
             await self.migrate()
+        await self._open_reader()
+
+    async def _open_reader(self) -> None:
+        """What read units of work read on (see :meth:`read_unit_of_work`).
+
+        On SQLite: read-only connections of their own, opened after the
+        writer's, which has put the file in WAL mode already (Tortoise's
+        default pragma; persistent in the file, so ``vod serve`` and ``vod
+        worker`` on one file both read without blocking each other). Without
+        WAL, reads would still see committed data only, but wait for writers.
+        """
+        if self._config["engine"] != "adapters.tortoise.sqlite_engine":
+            self._reader = self.client
+            return
+        if self._config["credentials"]["file_path"] == ":memory:":
+            return  # no second connection can see it: read units of work are plain units of work there
+        reader = SqliteReadClient(
+            self._config["credentials"]["file_path"],
+            self.connection_name,
+            int(self._config["credentials"]["busy_timeout"]),
+        )
+        await reader.create_connection(with_db=True)
+        if not await reader.check_wal():
+            log.warning("%s is not in WAL mode: reads will wait for writes", self.url)
+        self._reader = reader
 
     async def migrate(self, target: int | None = None) -> list[str]:
         """Apply pending migrations (up to ``target``); returns the names applied now."""
@@ -87,9 +133,24 @@ class TortoiseDatabase:
             return await migrator.migrate(self.connection_name, self.dialect, target)
 
     async def close(self) -> None:
+        if isinstance(self._reader, SqliteReadClient):
+            await self._reader.close()
+        self._reader = None
         with activated(self._context):
             await self._context.close_connections()
         forget_models(self.connection_name)
 
     def unit_of_work(self) -> UnitOfWork:
         return TortoiseUnitOfWork(self._context, self.connection_name)
+
+    def read_unit_of_work(self) -> UnitOfWork:
+        """A unit of work for use cases that only read: committed data, no write lock, no commit.
+
+        See :class:`~adapters.tortoise.unit_of_work.TortoiseReadUnitOfWork`
+        for what it reads on and why no transaction is opened. A SQLite
+        ``:memory:`` database (no second connection can see it) gets a plain
+        unit of work.
+        """
+        if self._reader is None:
+            return self.unit_of_work()
+        return TortoiseReadUnitOfWork(self._context, self.connection_name, self._reader)

@@ -8,6 +8,7 @@ come back timezone-aware.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -205,3 +206,85 @@ def to_outbox_event(row: OutboxRow) -> OutboxEvent:
         last_error=row.last_error,
         delivered_at=None if row.delivered_at is None else aware(row.delivered_at),
     )
+
+
+# -- rows of raw SQL (hot read paths) ---------------------------------------------------
+# ``SELECT <the columns below>`` by position, from either driver: asyncpg gives
+# aware datetimes and bools, SQLite ISO text and 0/1. The result equals what
+# the ORM path (``to_video`` ...) gives for the same row.
+
+VIDEO_COLUMNS = (
+    "id, user_id, storage_id, video_name, created_at, updated_at, source_type, source_id, status,"
+    " thumb_storage_id, file_size, video_width, video_height, video_duration, shared_state, share_password,"
+    " skip_auto_trans, failure_reason"
+)
+PLAY_SET_COLUMNS = (
+    "id, video_id, user_id, template_id, resolution, created_at, updated_at, status, trans_progress, storage_id,"
+    " file_size, video_width, video_height, video_duration, failure_reason"
+)
+FILE_COLUMNS = "id, user_id, filename, size, content_type, created_at, video_id, deleted"
+USER_COLUMNS = "id, name, created_at"
+
+
+def moment(value: Any) -> datetime:
+    return aware(value if isinstance(value, datetime) else datetime.fromisoformat(value))
+
+
+def video_from_row(r: Sequence[Any]) -> Video:
+    return Video(
+        id=r[0],
+        user_id=r[1],
+        storage_id=r[2],
+        video_name=r[3],
+        created_at=moment(r[4]),
+        updated_at=moment(r[5]),
+        source_type=r[6],
+        source_id=r[7],
+        status=VideoStatus(r[8]),
+        thumb_storage_id=r[9],
+        file_size=r[10],
+        video_width=r[11],
+        video_height=r[12],
+        video_duration=r[13],
+        shared_state=SharedState(r[14]),
+        share_password=r[15],
+        skip_auto_trans=bool(r[16]),
+        failure_reason=r[17],
+    )
+
+
+def play_set_from_row(r: Sequence[Any]) -> PlaySet:
+    return PlaySet(
+        id=r[0],
+        video_id=r[1],
+        user_id=r[2],
+        template_id=r[3],
+        resolution=r[4],
+        created_at=moment(r[5]),
+        updated_at=moment(r[6]),
+        status=PlaySetStatus(r[7]),
+        trans_progress=float(r[8]),
+        storage_id=r[9],
+        file_size=r[10],
+        video_width=r[11],
+        video_height=r[12],
+        video_duration=r[13],
+        failure_reason=r[14],
+    )
+
+
+def file_from_row(r: Sequence[Any]) -> StoredFile:
+    return StoredFile(
+        id=r[0],
+        user_id=r[1],
+        filename=r[2],
+        size=r[3],
+        content_type=r[4],
+        created_at=moment(r[5]),
+        video_id=r[6],
+        deleted=bool(r[7]),
+    )
+
+
+def user_from_row(r: Sequence[Any]) -> User:
+    return User(id=r[0], name=r[1], created_at=moment(r[2]))

@@ -19,3 +19,10 @@ def native(sql: str, dialect: str) -> str:
 async def fetch(connection: BaseDBAsyncClient, sql: str, params: Sequence[Any] = ()) -> Sequence[Any]:
     _, rows = await connection.execute_query(native(sql, connection.capabilities.dialect), list(params))
     return rows
+
+
+def in_list(connection: BaseDBAsyncClient, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+    """``column IN (...)`` and its parameters; one array parameter on PostgreSQL (one prepared statement)."""
+    if connection.capabilities.dialect == "postgres":
+        return f"{column} = ANY(?)", [list(values)]
+    return f"{column} IN ({', '.join('?' * len(values))})", list(values)

@@ -7,7 +7,8 @@ transaction that read first and writes second fails at once with
 "database is locked" when another process committed in between, and no busy
 timeout helps (the snapshot is stale). ``BEGIN IMMEDIATE`` takes the write
 lock up front, so a second writer waits (``busy_timeout``) instead of failing.
-Every unit of work reads and then writes, so nothing is lost by it.
+Use cases that only read do not come here: they open read units of work,
+served by :mod:`adapters.tortoise.sqlite_reader` without the write lock.
 """
 
 from __future__ import annotations

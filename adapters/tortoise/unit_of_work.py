@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from types import TracebackType
 
-from tortoise.backends.base.client import TransactionalDBClient, TransactionContext
+from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient, TransactionContext
 from tortoise.context import TortoiseContext
 from tortoise.transactions import in_transaction
 
@@ -54,6 +54,15 @@ class TortoiseUnitOfWork(UnitOfWork):
         self._context = context
         self._connection_name = connection_name
 
+    def _bind(self, connection: BaseDBAsyncClient) -> None:
+        self.videos = TortoiseVideoRepository(connection)
+        self.play_sets = TortoisePlaySetRepository(connection)
+        self.files = TortoiseFileRepository(connection)
+        self.users = TortoiseUserRepository(connection)
+        self.settings = TortoiseSettingsRepository(connection)
+        self.traffic = TortoiseTrafficRepository(connection)
+        self.outbox = TortoiseOutbox(connection)
+
     async def __aenter__(self) -> TortoiseUnitOfWork:
         self._activation: ActivationToken = activate(self._context)
         self._finished = False
@@ -64,14 +73,7 @@ class TortoiseUnitOfWork(UnitOfWork):
             deactivate(self._activation)
             log.error("cannot begin a transaction on %s", self._connection_name, exc_info=exc)
             raise TransactionFailed() from exc
-        connection = self._connection
-        self.videos = TortoiseVideoRepository(connection)
-        self.play_sets = TortoisePlaySetRepository(connection)
-        self.files = TortoiseFileRepository(connection)
-        self.users = TortoiseUserRepository(connection)
-        self.settings = TortoiseSettingsRepository(connection)
-        self.traffic = TortoiseTrafficRepository(connection)
-        self.outbox = TortoiseOutbox(connection)
+        self._bind(self._connection)
         return self
 
     async def __aexit__(
@@ -104,3 +106,43 @@ class TortoiseUnitOfWork(UnitOfWork):
             raise TransactionFailed() from exc
         finally:
             self._finished = True
+
+
+class TortoiseReadUnitOfWork(TortoiseUnitOfWork):
+    """The same repositories over a connection that only reads committed data; no transaction.
+
+    ``reader`` is what the database hands out for reading (see
+    :meth:`adapters.tortoise.database.TortoiseDatabase.read_unit_of_work`):
+    on SQLite a :class:`~adapters.tortoise.sqlite_reader.SqliteReadClient`
+    (its own ``query_only`` connections in WAL mode: never the writer's
+    connection, so never another task's uncommitted rows, and no write lock);
+    on PostgreSQL the connection pool itself, where every statement runs in
+    autocommit at READ COMMITTED on whichever pooled connection is free. A
+    transaction would add two round trips (``BEGIN``, ``ROLLBACK``) and pin a
+    connection for the whole unit of work, for a guarantee no read-only use
+    case needs: each statement sees committed data, statements of one unit
+    of work may see different commits (e.g. a page and a count taken on
+    either side of an insert). Writes through it fail on SQLite; on
+    PostgreSQL they would autocommit, so :meth:`commit` refuses and the
+    use cases that write never open a reader.
+    """
+
+    def __init__(self, context: TortoiseContext, connection_name: str, reader: BaseDBAsyncClient) -> None:
+        super().__init__(context, connection_name)
+        self._reader = reader
+
+    async def __aenter__(self) -> TortoiseReadUnitOfWork:
+        self._activation = activate(self._context)
+        self._bind(self._reader)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        deactivate(self._activation)
+
+    async def commit(self) -> None:
+        raise RuntimeError("a read unit of work cannot commit")

@@ -75,11 +75,22 @@ async def tortoise_db(sql_backend: str, sql_backend_url: str) -> AsyncIterator[T
 
 
 @pytest.fixture
-async def uow_factory(backend: str, backend_url: str) -> AsyncIterator[UowFactory]:
+async def uow_factories(backend: str, backend_url: str) -> AsyncIterator[tuple[UowFactory, UowFactory]]:
+    """(units of work, read units of work) over one fresh store."""
     if backend == "memory":
         memory = MemoryDatabase()
-        yield lambda: MemoryUnitOfWork(memory)
+        yield (lambda: MemoryUnitOfWork(memory)), (lambda: MemoryUnitOfWork(memory))
         return
     database = await open_database(backend, backend_url)
-    yield database.unit_of_work
+    yield database.unit_of_work, database.read_unit_of_work
     await database.close()
+
+
+@pytest.fixture
+def uow_factory(uow_factories: tuple[UowFactory, UowFactory]) -> UowFactory:
+    return uow_factories[0]
+
+
+@pytest.fixture
+def read_uow_factory(uow_factories: tuple[UowFactory, UowFactory]) -> UowFactory:
+    return uow_factories[1]

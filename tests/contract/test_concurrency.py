@@ -46,14 +46,15 @@ class Service:
 
 
 @pytest.fixture
-async def service(uow_factory: UowFactory) -> Service:
-    return await build_service(uow_factory)
+async def service(uow_factory: UowFactory, read_uow_factory: UowFactory) -> Service:
+    return await build_service(uow_factory, read_uow_factory)
 
 
-async def build_service(uow_factory: UowFactory) -> Service:
+async def build_service(uow_factory: UowFactory, read_uow_factory: UowFactory | None = None) -> Service:
     jobs = MemoryJobQueue()
     ctx = Context(
         uow=uow_factory,
+        read_uow=read_uow_factory,
         storage=MemoryStorage(),
         prober=FakeProber(),
         thumbnailer=FakeThumbnailer(),
@@ -124,7 +125,8 @@ async def test_two_connections_to_one_sqlite_file_wait_for_each_other_instead_of
     await second.connect()
     try:
         turns = itertools.cycle([first.unit_of_work, second.unit_of_work])
-        service = await build_service(lambda: next(turns)())
+        reads = itertools.cycle([second.read_unit_of_work, first.read_unit_of_work])
+        service = await build_service(lambda: next(turns)(), lambda: next(reads)())
         video = await service.ready_video()
         results = await asyncio.gather(
             *(service.vod.transcoding.start_transcode(service.user_id, video.id, 2) for _ in range(CONCURRENT)),

@@ -80,6 +80,7 @@ def shared_vod(database: TortoiseDatabase, storage_dir: str, jobs: RedisJobQueue
     """The wiring the test process and the worker processes share."""
     ctx = Context(
         uow=database.unit_of_work,
+        read_uow=database.read_unit_of_work,
         storage=LocalStorage(storage_dir),
         prober=FakeProber(),
         thumbnailer=FakeThumbnailer(),

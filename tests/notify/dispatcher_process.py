@@ -31,6 +31,7 @@ async def main(database_url: str) -> None:
     jobs = InProcessJobQueue()
     ctx = Context(
         uow=database.unit_of_work,
+        read_uow=database.read_unit_of_work,
         storage=MemoryStorage(),
         prober=FakeProber(),
         thumbnailer=FakeThumbnailer(),

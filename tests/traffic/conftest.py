@@ -43,10 +43,11 @@ class Store:
         return video
 
 
-def vod_over(uow: Callable[[], UnitOfWork]) -> Vod:
+def vod_over(uow: Callable[[], UnitOfWork], read_uow: Callable[[], UnitOfWork] | None = None) -> Vod:
     return Vod(
         Context(
             uow=uow,
+            read_uow=read_uow,
             storage=MemoryStorage(),
             prober=FakeProber(),
             thumbnailer=FakeThumbnailer(),
@@ -69,7 +70,7 @@ async def open_store(kind: str, url: str) -> Store:
 
         return Store(vod_over(lambda: MemoryUnitOfWork(memory)), nothing)
     database = await open_database(kind, url)
-    return Store(vod_over(database.unit_of_work), database.close)
+    return Store(vod_over(database.unit_of_work, database.read_unit_of_work), database.close)
 
 
 def store_url(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:

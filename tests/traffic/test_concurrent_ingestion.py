@@ -32,7 +32,10 @@ async def two_ingesters(sql_location: tuple[str, str]) -> AsyncIterator[tuple[St
     first, second = TortoiseDatabase(url), TortoiseDatabase(url)
     await first.connect()
     await second.connect()
-    yield Store(vod_over(first.unit_of_work), first.close), Store(vod_over(second.unit_of_work), second.close)
+    yield (
+        Store(vod_over(first.unit_of_work, first.read_unit_of_work), first.close),
+        Store(vod_over(second.unit_of_work, second.read_unit_of_work), second.close),
+    )
     await first.close()
     await second.close()
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from adapters.tortoise.errors import translated
-from adapters.tortoise.mapping import file_columns, to_file
+from adapters.tortoise.mapping import FILE_COLUMNS, file_columns, file_from_row, to_file
 from adapters.tortoise.repositories.base import TortoiseRepository
 from adapters.tortoise.sql import fetch
 from vod_core.errors import (
@@ -31,8 +31,8 @@ class TortoiseFileRepository(TortoiseRepository, FileRepository):
 
     @translated(CheckStorageIdFailed)
     async def get(self, storage_id: str) -> StoredFile | None:
-        row = await self._models.stored_file.filter(id=storage_id).using_db(self._db).first()
-        return None if row is None else to_file(row)
+        rows = await fetch(self._db, f"SELECT {FILE_COLUMNS} FROM stored_file WHERE id = ? LIMIT 1", [storage_id])
+        return file_from_row(rows[0]) if rows else None
 
     @translated(UpdateVideoFailed)
     async def update(self, stored: StoredFile) -> None:

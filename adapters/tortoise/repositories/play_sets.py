@@ -3,8 +3,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from adapters.tortoise.errors import translated
-from adapters.tortoise.mapping import play_set_columns, to_play_set
+from adapters.tortoise.mapping import PLAY_SET_COLUMNS, play_set_columns, play_set_from_row, to_play_set
 from adapters.tortoise.repositories.base import TortoiseRepository
+from adapters.tortoise.sql import fetch, in_list
 from vod_core.errors import GetPlaySetFailed, InsertPlaySetFailed, ListPlaySetFailed, UpdatePlaySetFailed
 from vod_core.play_set import UNFINISHED_STATUSES, PlaySet, PlaySetStatus
 from vod_core.ports.play_sets import PlaySetRepository
@@ -30,13 +31,10 @@ class TortoisePlaySetRepository(TortoiseRepository, PlaySetRepository):
     async def live_for_videos(self, video_ids: Sequence[str]) -> list[PlaySet]:
         if not video_ids:
             return []
-        rows = (
-            await self._models.play_set.filter(video_id__in=list(video_ids))
-            .exclude(status=PlaySetStatus.DELETED)
-            .using_db(self._db)
-            .order_by("created_at", "id")
-        )
-        return [to_play_set(row) for row in rows]
+        where, params = in_list(self._db, "video_id", video_ids)
+        sql = f"SELECT {PLAY_SET_COLUMNS} FROM play_set WHERE {where} AND NOT status = ? ORDER BY created_at, id"
+        rows = await fetch(self._db, sql, [*params, int(PlaySetStatus.DELETED)])
+        return [play_set_from_row(row) for row in rows]
 
     @translated(ListPlaySetFailed)
     async def list_unfinished(self) -> list[PlaySet]:

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
-from tortoise.expressions import Subquery
-
 from adapters.tortoise.errors import translated
-from adapters.tortoise.mapping import api_key_columns, to_user, user_columns
+from adapters.tortoise.mapping import USER_COLUMNS, api_key_columns, to_user, user_columns, user_from_row
 from adapters.tortoise.repositories.base import TortoiseRepository
+from adapters.tortoise.sql import fetch
 from vod_core.errors import AddKeyFailed, GetKeyFailed
 from vod_core.ports.users import UserRepository
 from vod_core.users import ApiKey, User
+
+USER_FOR_KEY = (
+    f"SELECT {USER_COLUMNS} FROM vod_user WHERE id IN (SELECT user_id FROM api_key WHERE key_hash = ?) LIMIT 1"
+)
 
 
 class TortoiseUserRepository(TortoiseRepository, UserRepository):
@@ -35,6 +38,5 @@ class TortoiseUserRepository(TortoiseRepository, UserRepository):
 
     @translated(GetKeyFailed)
     async def user_for_key_hash(self, key_hash: str) -> User | None:
-        owner = self._models.api_key.filter(key_hash=key_hash).values("user_id")
-        row = await self._models.user.filter(id__in=Subquery(owner)).using_db(self._db).first()
-        return None if row is None else to_user(row)
+        rows = await fetch(self._db, USER_FOR_KEY, [key_hash])
+        return user_from_row(rows[0]) if rows else None

@@ -1,39 +1,49 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from tortoise.expressions import Q, Subquery
-from tortoise.queryset import QuerySet
+from tortoise.filters import escape_like
 
 from adapters.tortoise.errors import translated
-from adapters.tortoise.mapping import to_video, video_columns
-from adapters.tortoise.models import VideoRow
+from adapters.tortoise.mapping import VIDEO_COLUMNS, video_columns, video_from_row
 from adapters.tortoise.repositories.base import TortoiseRepository
-from adapters.tortoise.sql import fetch
+from adapters.tortoise.sql import fetch, in_list
 from vod_core.errors import GetVideoFailed, InsertVideoFailed, ListVideoFailed, UpdateVideoFailed
 from vod_core.ports.videos import VideoQuery, VideoRepository
 from vod_core.video import Video, VideoStatus
 
 UNFINISHED = (VideoStatus.INITIAL, VideoStatus.UPLOADING)
 LIVE_COUNT = "SELECT live FROM video_live_count WHERE user_id = ?"  # kept by triggers (m0004)
+GET = f"SELECT {VIDEO_COLUMNS} FROM video WHERE id = ? LIMIT 1"
+NEWEST_FIRST = "ORDER BY created_at DESC, id DESC"
+# The name test is Tortoise's ``icontains``, the expression m0003's trigram index is built on.
+NAME_MATCH = "(id = ? OR UPPER(CAST(video_name AS VARCHAR)) LIKE UPPER(?) ESCAPE '\\')"
 
 
 class TortoiseVideoRepository(TortoiseRepository, VideoRepository):
+    """Reads are raw SQL mapped straight to :class:`Video` (no model instances, no query building).
+
+    A get by id through the ORM cost ~0.4 ms of Python on top of a 0.03 ms
+    query; writes stay on the ORM.
+    """
+
     @translated(InsertVideoFailed)
     async def add(self, video: Video) -> None:
         await self._models.video.create(using_db=self._db, **video_columns(video))
 
     @translated(GetVideoFailed)
     async def get(self, video_id: str) -> Video | None:
-        row = await self._models.video.filter(id=video_id).using_db(self._db).first()
-        return None if row is None else to_video(row)
+        rows = await fetch(self._db, GET, [video_id])
+        return video_from_row(rows[0]) if rows else None
 
     @translated(GetVideoFailed)
     async def get_many(self, video_ids: Sequence[str]) -> list[Video]:
         if not video_ids:
             return []
-        rows = await self._models.video.filter(id__in=list(video_ids)).using_db(self._db)
-        by_id = {row.id: to_video(row) for row in rows}
+        where, params = in_list(self._db, "id", video_ids)
+        rows = await fetch(self._db, f"SELECT {VIDEO_COLUMNS} FROM video WHERE {where}", params)
+        by_id = {row[0]: video_from_row(row) for row in rows}
         return [by_id[i] for i in video_ids if i in by_id]
 
     @translated(UpdateVideoFailed)
@@ -42,14 +52,17 @@ class TortoiseVideoRepository(TortoiseRepository, VideoRepository):
         del columns["id"]
         await self._models.video.filter(id=video.id).using_db(self._db).update(**columns)
 
-    def _matching(self, query: VideoQuery) -> QuerySet[VideoRow]:
-        """Served by ix_video_user_created; the name test escapes LIKE wildcards (Tortoise does)."""
-        rows = self._models.video.filter(user_id=query.user_id).exclude(status=VideoStatus.DELETED)
+    @staticmethod
+    def _matching(query: VideoQuery) -> tuple[str, list[Any]]:
+        """Served by ix_video_user_created; the name test escapes LIKE wildcards."""
+        where, params = "user_id = ? AND NOT status = ?", [query.user_id, int(VideoStatus.DELETED)]
         if query.search:
-            rows = rows.filter(Q(id=query.search) | Q(video_name__icontains=query.search))
+            where += f" AND {NAME_MATCH}"
+            params += [query.search, f"%{escape_like(query.search)}%"]
         if query.source_type is not None:
-            rows = rows.filter(source_type=query.source_type)
-        return rows.using_db(self._db)
+            where += " AND source_type = ?"
+            params.append(query.source_type)
+        return where, params
 
     @translated(ListVideoFailed)
     async def find(self, query: VideoQuery, offset: int, limit: int) -> list[Video]:
@@ -58,19 +71,22 @@ class TortoiseVideoRepository(TortoiseRepository, VideoRepository):
         With OFFSET the database walks every skipped entry; this way a deep
         page skips index entries instead of whole table rows.
         """
-        newest_first = ("-created_at", "-id")
-        page = self._matching(query).order_by(*newest_first).offset(offset).limit(limit).values("id")
-        rows = await self._models.video.filter(id__in=Subquery(page)).using_db(self._db).order_by(*newest_first)
-        return [to_video(row) for row in rows]
+        where, params = self._matching(query)
+        page = f"SELECT id FROM video WHERE {where} {NEWEST_FIRST} LIMIT ? OFFSET ?"
+        sql = f"SELECT {VIDEO_COLUMNS} FROM video WHERE id IN ({page}) {NEWEST_FIRST}"
+        return [video_from_row(row) for row in await fetch(self._db, sql, [*params, limit, offset])]
 
     @translated(ListVideoFailed)
     async def count(self, query: VideoQuery) -> int:
         if not query.search and query.source_type is None:
             rows = await fetch(self._db, LIVE_COUNT, [query.user_id])
             return int(rows[0][0]) if rows else 0
-        return await self._matching(query).count()
+        where, params = self._matching(query)
+        rows = await fetch(self._db, f"SELECT COUNT(*) FROM video WHERE {where}", params)
+        return int(rows[0][0])
 
     @translated(ListVideoFailed)
     async def list_unfinished(self) -> list[Video]:
-        rows = await self._models.video.filter(status__in=list(UNFINISHED)).using_db(self._db).order_by("created_at")
-        return [to_video(row) for row in rows]
+        where, params = in_list(self._db, "status", [int(s) for s in UNFINISHED])
+        rows = await fetch(self._db, f"SELECT {VIDEO_COLUMNS} FROM video WHERE {where} ORDER BY created_at", params)
+        return [video_from_row(row) for row in rows]
