@@ -52,9 +52,10 @@ PLAY_SET_COLUMNS = (
 LIVE = "user_id = ? AND NOT status = ?"
 NAME_MATCH = "(id = ? OR UPPER(CAST(video_name AS VARCHAR)) LIKE UPPER(?) ESCAPE '\\')"
 NEWEST_FIRST = "ORDER BY created_at DESC, id DESC"
+OLDEST_FIRST = "ORDER BY created_at ASC, id ASC"
 PAGE_SQL = (  # the page's ids from the covering index, then only those rows (as the repository does)
     f"SELECT {VIDEO_COLUMNS} FROM video WHERE id IN"
-    f" (SELECT id FROM video WHERE {{where}} {NEWEST_FIRST} LIMIT ? OFFSET ?) {NEWEST_FIRST}"
+    f" (SELECT id FROM video WHERE {{where}} {{order}} LIMIT ? OFFSET ?) {NEWEST_FIRST}"
 )
 COUNT_SQL = "SELECT COUNT(*) FROM video WHERE {where}"
 LIVE_COUNT_SQL = "SELECT live FROM video_live_count WHERE user_id = ?"  # what a plain list counts (m0004)
@@ -140,33 +141,42 @@ async def orm_case(uow_factory: Callable[[], UnitOfWork], case: Case) -> int:
         return len(await uow.play_sets.live_for_videos([v.id for v in videos]))
 
 
-def raw_statements(case: Case) -> tuple[str, list[Any], str, list[Any]]:
-    """(page or get SQL, params, count SQL, params) with ``?`` placeholders."""
+def raw_statements(case: Case, total: int) -> tuple[str, list[Any], str, list[Any]]:
+    """(page or get SQL, params, count SQL, params) with ``?`` placeholders.
+
+    A plain list's page in the older half is walked to from the oldest end,
+    as the repository does, given the ``total`` of live videos.
+    """
     if case.get_id:
         return GET_SQL, [case.get_id], "", []
     where, params = LIVE, [USER, 4]
     if case.search:
         escaped = case.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         where, params = f"{LIVE} AND {NAME_MATCH}", [USER, 4, case.search, f"%{escaped}%"]
-    page = PAGE_SQL.format(where=where), [*params, PAGE_SIZE, case.offset]
-    if case.search:
+        page = PAGE_SQL.format(where=where, order=NEWEST_FIRST), [*params, PAGE_SIZE, case.offset]
         return *page, COUNT_SQL.format(where=where), params
-    return *page, LIVE_COUNT_SQL, [USER]
+    order, take, skip = NEWEST_FIRST, PAGE_SIZE, case.offset
+    if case.offset > total // 2:
+        order, take = OLDEST_FIRST, min(PAGE_SIZE, total - case.offset)
+        skip = total - case.offset - take
+    return PAGE_SQL.format(where=where, order=order), [*params, take, skip], LIVE_COUNT_SQL, [USER]
 
 
 def raw_sqlite_case(db: sqlite3.Connection, case: Case) -> int:
-    page_sql, page_params, count_sql, count_params = raw_statements(case)
+    total = db.execute(LIVE_COUNT_SQL, [USER]).fetchone()[0] if case.offset else 0
+    page_sql, page_params, count_sql, count_params = raw_statements(case, total)
     ids = [row[0] for row in db.execute(page_sql, page_params)]
-    if count_sql:
+    if count_sql and not total:
         db.execute(count_sql, count_params).fetchone()
     found = db.execute(PLAY_SETS_SQL.format(marks=", ".join("?" * len(ids))), ids).fetchall()
     return len(found)
 
 
 async def raw_postgres_case(db: asyncpg.Connection, case: Case) -> int:
-    page_sql, page_params, count_sql, count_params = raw_statements(case)
+    total = await db.fetchval(native(LIVE_COUNT_SQL, "postgres"), USER) if case.offset else 0
+    page_sql, page_params, count_sql, count_params = raw_statements(case, total)
     ids = [row[0] for row in await db.fetch(native(page_sql, "postgres"), *page_params)]
-    if count_sql:
+    if count_sql and not total:
         await db.fetchval(native(count_sql, "postgres"), *count_params)
     marks = ", ".join("?" * len(ids))
     found = await db.fetch(native(PLAY_SETS_SQL.format(marks=marks), "postgres"), *ids)

@@ -134,6 +134,23 @@ async def test_find_lists_a_users_live_videos_newest_first_in_pages(uow_factory:
         assert await uow.videos.count(query) == 7
 
 
+async def test_deep_pages_are_the_same_rows_from_either_end(uow_factory: UowFactory) -> None:
+    """Past offset 1,000 a plain list may walk from the oldest end; the pages must not change."""
+    count = 1_030
+    videos = [video(f"v{n:04d}", created=n // 3) for n in range(count)]  # ties of three in created_at
+    videos += [video("gone", created=5, status=VideoStatus.DELETED), video("other", user="u2", created=7)]
+    await add_videos(uow_factory, *videos)
+    newest_first = sorted(
+        (v for v in videos if v.user_id == "u1" and not v.is_deleted), key=lambda v: (v.created_at, v.id)
+    )
+    newest_first.reverse()
+    query = VideoQuery("u1")
+    async with uow_factory() as uow:
+        for offset, limit in [(1_001, 15), (1_015, 15), (1_020, 15), (1_029, 5), (1_030, 15), (1_100, 15), (990, 40)]:
+            found = [v.id for v in await uow.videos.find(query, offset, limit)]
+            assert found == [v.id for v in newest_first[offset : offset + limit]], (offset, limit)
+
+
 async def test_search_matches_an_exact_id_or_a_case_insensitive_name_substring(uow_factory: UowFactory) -> None:
     await add_videos(
         uow_factory,

@@ -17,6 +17,9 @@ UNFINISHED = (VideoStatus.INITIAL, VideoStatus.UPLOADING)
 LIVE_COUNT = "SELECT live FROM video_live_count WHERE user_id = ?"  # kept by triggers (m0004)
 GET = f"SELECT {VIDEO_COLUMNS} FROM video WHERE id = ? LIMIT 1"
 NEWEST_FIRST = "ORDER BY created_at DESC, id DESC"
+OLDEST_FIRST = "ORDER BY created_at ASC, id ASC"
+REVERSE_WALK_MIN_OFFSET = 1000
+"""Below this offset the walk is cheap either way and the counter read is not worth it."""
 # The name test is Tortoise's ``icontains``, the expression m0003's trigram index is built on.
 NAME_MATCH = "(id = ? OR UPPER(CAST(video_name AS VARCHAR)) LIKE UPPER(?) ESCAPE '\\')"
 
@@ -69,18 +72,32 @@ class TortoiseVideoRepository(TortoiseRepository, VideoRepository):
         """Pick the page's ids first (from the covering index alone), then read only those rows.
 
         With OFFSET the database walks every skipped entry; this way a deep
-        page skips index entries instead of whole table rows.
+        page skips index entries instead of whole table rows. A plain list
+        knows its total from the live counter, so a page in the older half
+        is walked to from the oldest end instead (the same rows, reversed):
+        the last page of 100,000 videos skips a few entries, not 99,985.
         """
         where, params = self._matching(query)
-        page = f"SELECT id FROM video WHERE {where} {NEWEST_FIRST} LIMIT ? OFFSET ?"
+        order, skip, take = NEWEST_FIRST, offset, limit
+        if offset > REVERSE_WALK_MIN_OFFSET and not query.search and query.source_type is None:
+            total = await self._live_count(query.user_id)
+            if offset >= total:
+                return []
+            if offset > total // 2:
+                order, take = OLDEST_FIRST, min(limit, total - offset)
+                skip = total - offset - take
+        page = f"SELECT id FROM video WHERE {where} {order} LIMIT ? OFFSET ?"
         sql = f"SELECT {VIDEO_COLUMNS} FROM video WHERE id IN ({page}) {NEWEST_FIRST}"
-        return [video_from_row(row) for row in await fetch(self._db, sql, [*params, limit, offset])]
+        return [video_from_row(row) for row in await fetch(self._db, sql, [*params, take, skip])]
+
+    async def _live_count(self, user_id: str) -> int:
+        rows = await fetch(self._db, LIVE_COUNT, [user_id])
+        return int(rows[0][0]) if rows else 0
 
     @translated(ListVideoFailed)
     async def count(self, query: VideoQuery) -> int:
         if not query.search and query.source_type is None:
-            rows = await fetch(self._db, LIVE_COUNT, [query.user_id])
-            return int(rows[0][0]) if rows else 0
+            return await self._live_count(query.user_id)
         where, params = self._matching(query)
         rows = await fetch(self._db, f"SELECT COUNT(*) FROM video WHERE {where}", params)
         return int(rows[0][0])
