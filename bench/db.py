@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import secrets
 import sqlite3
 import statistics
 import tempfile
@@ -31,6 +30,7 @@ import asyncpg  # type: ignore[import-untyped]
 
 from adapters.tortoise import TortoiseDatabase, sqlite_url
 from adapters.tortoise.sql import native
+from bench.scratch_postgres import add_admin_url_option, scratch_database
 from vod_core.ports.unit_of_work import UnitOfWork
 from vod_core.ports.videos import VideoQuery
 
@@ -234,11 +234,7 @@ async def bench_sqlite(count: int, runs: int) -> None:
 
 
 async def bench_postgres(admin_url: str, count: int, runs: int) -> None:
-    name = f"vod_bench_{secrets.token_hex(3)}"
-    admin = await asyncpg.connect(admin_url)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    url = f"{admin_url.rpartition('/')[0]}/{name}"
-    try:
+    async with scratch_database(admin_url) as url:
         database = TortoiseDatabase(url)
         await database.connect()
         raw = await asyncpg.connect(url)
@@ -258,18 +254,13 @@ async def bench_postgres(admin_url: str, count: int, runs: int) -> None:
         finally:
             await raw.close()
             await database.close()
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--videos", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=300)
-    parser.add_argument(
-        "--pg-admin-url", default=os.environ.get("VOD_TEST_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/test")
-    )
+    add_admin_url_option(parser)
     args = parser.parse_args()
     print(f"{args.videos} videos of one user, {args.runs} runs per case, milliseconds per request\n")
     print("| database | request | ORM p50 | ORM p99 | raw p50 | raw p99 | ORM/raw (p50) |")

@@ -20,7 +20,6 @@ import argparse
 import asyncio
 import os
 import random
-import secrets
 import sqlite3
 import statistics
 import tempfile
@@ -35,6 +34,7 @@ from adapters.memory.jobs import MemoryJobQueue
 from adapters.memory.storage import MemoryStorage
 from adapters.system import PublicFileLinks, RandomIds, SystemClock
 from adapters.tortoise import TortoiseDatabase, sqlite_url
+from bench.scratch_postgres import add_admin_url_option, scratch_database
 from vod_core import Context, Vod
 from vod_core.services.context import DEFAULT_ZONE
 from vod_core.services.validation import Page
@@ -185,11 +185,7 @@ async def bench_sqlite(args: argparse.Namespace) -> None:
 
 
 async def bench_postgres(args: argparse.Namespace) -> None:
-    name = f"vod_bench_{secrets.token_hex(3)}"
-    admin = await asyncpg.connect(args.pg_admin_url)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    url = f"{args.pg_admin_url.rpartition('/')[0]}/{name}"
-    try:
+    async with scratch_database(args.pg_admin_url) as url:
         database = TortoiseDatabase(url)
         await database.connect()
         records = make_records(args.records)
@@ -197,18 +193,13 @@ async def bench_postgres(args: argparse.Namespace) -> None:
             await measure("PostgreSQL", database, records, lambda: raw_postgres_insert(url, records), args.runs)
         finally:
             await database.close()
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--records", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=10)
-    parser.add_argument(
-        "--pg-admin-url", default=os.environ.get("VOD_TEST_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/test")
-    )
+    add_admin_url_option(parser)
     args = parser.parse_args()
     print(f"{args.records:,} records in batches of {BATCH:,}; {VIDEOS:,} videos; medians of {args.runs} runs\n")
     print(
