@@ -153,7 +153,7 @@ async def test_head_gives_the_headers_without_a_body(service: Service) -> None:
     assert response.content == b""
 
 
-@pytest.mark.parametrize("storage_id", ["nosuchfile", "..%2F..%2Fetc", "a" * 65])
+@pytest.mark.parametrize("storage_id", ["nosuchfile", "..%2F..%2Fetc", "a" * 40, "a" * 65])
 async def test_unknown_files_are_404(service: Service, storage_id: str) -> None:
     response = await service.api.get(f"/files/{storage_id}")
     assert (response.status, response.json["errcode"]) == (404, 3102)

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from vod_core.errors import NotFound
 from vod_core.files import StoredFile
 from vod_core.services.context import Context
-from vod_core.services.validation import require_id, require_text
+from vod_core.services.validation import MAX_ID_LENGTH, require_id, require_text
 
 MAX_FILENAME = 255
 
@@ -57,9 +57,15 @@ class Uploads:
         return stored
 
     async def public_file(self, storage_id: str) -> StoredFile:
-        """A file to serve to anyone holding its URL; deleted files are 3102."""
-        async with self._ctx.reader() as uow:
-            stored = await uow.files.get(storage_id)
+        """A file to serve to anyone holding its URL; deleted files are 3102.
+
+        A URL is not a parameter the caller chose, so an id no file can have
+        is simply not found (and never reaches the store).
+        """
+        stored = None
+        if 0 < len(storage_id) <= MAX_ID_LENGTH:
+            async with self._ctx.reader() as uow:
+                stored = await uow.files.get(storage_id)
         if stored is None or stored.deleted:
             raise NotFound(f"file {storage_id} not found")
         return stored
