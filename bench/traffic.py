@@ -29,13 +29,10 @@ from datetime import UTC, datetime
 
 import asyncpg  # type: ignore[import-untyped]
 
-from adapters.memory.fake_media import FakeProber, FakeThumbnailer, FakeTranscoder
-from adapters.memory.jobs import MemoryJobQueue
-from adapters.memory.storage import MemoryStorage
-from adapters.system import PublicFileLinks, RandomIds, SystemClock
+from adapters.memory.bootstrap import in_memory_context
 from adapters.tortoise import TortoiseDatabase, sqlite_url
 from bench.scratch_postgres import add_admin_url_option, scratch_database
-from vod_core import Context, Vod
+from vod_core import Vod
 from vod_core.services.context import DEFAULT_ZONE
 from vod_core.services.validation import Page
 from vod_core.traffic import MinuteIncrement, TrafficRecord, local_day
@@ -63,20 +60,7 @@ def batches(records: list[TrafficRecord]) -> list[list[TrafficRecord]]:
 
 
 def build_vod(database: TortoiseDatabase) -> Vod:
-    return Vod(
-        Context(
-            uow=database.unit_of_work,
-            read_uow=database.read_unit_of_work,
-            storage=MemoryStorage(),
-            prober=FakeProber(),
-            thumbnailer=FakeThumbnailer(),
-            transcoder=FakeTranscoder(),
-            jobs=MemoryJobQueue(),
-            clock=SystemClock(),
-            ids=RandomIds(),
-            links=PublicFileLinks("http://127.0.0.1:8000"),
-        )
-    )
+    return Vod(in_memory_context(database.unit_of_work, read_uow=database.read_unit_of_work))
 
 
 async def seed(vod: Vod) -> None:

@@ -10,13 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from adapters.memory.fake_media import FakeProber, FakeThumbnailer, FakeTranscoder, fake_video_bytes
+from adapters.memory.bootstrap import in_memory_context
+from adapters.memory.fake_media import fake_video_bytes
 from adapters.memory.jobs import MemoryJobQueue
-from adapters.memory.storage import MemoryStorage
-from adapters.system import PublicFileLinks, RandomIds, SystemClock
 from adapters.tortoise import TortoiseDatabase, sqlite_url
 from tests.contract.conftest import UowFactory
-from vod_core import Context, Vod
+from vod_core import Vod
 from vod_core.errors import AlreadyInLibrary, NotFound, TranscodeExists
 from vod_core.files import StoredFile
 from vod_core.play_set import PlaySet, PlaySetStatus
@@ -52,19 +51,7 @@ async def service(uow_factory: UowFactory, read_uow_factory: UowFactory) -> Serv
 
 async def build_service(uow_factory: UowFactory, read_uow_factory: UowFactory | None = None) -> Service:
     jobs = MemoryJobQueue()
-    ctx = Context(
-        uow=uow_factory,
-        read_uow=read_uow_factory,
-        storage=MemoryStorage(),
-        prober=FakeProber(),
-        thumbnailer=FakeThumbnailer(),
-        transcoder=FakeTranscoder(),
-        jobs=jobs,
-        clock=SystemClock(),
-        ids=RandomIds(),
-        links=PublicFileLinks("http://127.0.0.1:8000"),
-    )
-    vod = Vod(ctx)
+    vod = Vod(in_memory_context(uow_factory, read_uow=read_uow_factory, jobs=jobs))
     user, _ = await vod.users.create_user("alice")
     await asyncio.gather(*(vod.videos.size_sum(user.id) for _ in range(CONCURRENT)))  # open the pool's connections
     return Service(vod, jobs, uow_factory, user.id)

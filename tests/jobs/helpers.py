@@ -6,12 +6,12 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
+from adapters.memory.bootstrap import in_memory_context
 from adapters.memory.database import MemoryDatabase
-from adapters.memory.fake_media import FakeProber, FakeThumbnailer, FakeTranscoder, fake_video_bytes
+from adapters.memory.fake_media import FakeTranscoder, fake_video_bytes
 from adapters.memory.storage import MemoryStorage
 from adapters.memory.unit_of_work import MemoryUnitOfWork
-from adapters.system import PublicFileLinks, RandomIds, SystemClock
-from vod_core import Context, Vod
+from vod_core import Vod
 from vod_core.ports.clock import Clock
 from vod_core.ports.jobs import JobQueue
 from vod_core.ports.media import ProgressCallback, Rendition, RenditionRequest, Transcoder
@@ -27,16 +27,8 @@ def memory_vod(
     clock: Clock | None = None,
 ) -> Vod:
     """A Vod over ``db``: build a second one on the same ``db`` to play a restarted process."""
-    ctx = Context(
-        uow=lambda: MemoryUnitOfWork(db),
-        storage=storage,
-        prober=FakeProber(),
-        thumbnailer=FakeThumbnailer(),
-        transcoder=transcoder or FakeTranscoder(),
-        jobs=jobs,
-        clock=clock or SystemClock(),
-        ids=RandomIds(),
-        links=PublicFileLinks("http://127.0.0.1:8000"),
+    ctx = in_memory_context(
+        lambda: MemoryUnitOfWork(db), storage=storage, jobs=jobs, transcoder=transcoder, clock=clock
     )
     return Vod(ctx, allow_private_callbacks=True)
 

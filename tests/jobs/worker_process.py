@@ -20,14 +20,14 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from adapters.memory.fake_media import FakeProber, FakeThumbnailer, FakeTranscoder
+from adapters.memory.bootstrap import in_memory_context
+from adapters.memory.fake_media import FakeTranscoder
 from adapters.redis.jobs import RedisJobQueue
 from adapters.redis.streams import Timing
 from adapters.storage.local import LocalStorage
-from adapters.system import PublicFileLinks, RandomIds, SystemClock
 from adapters.tortoise import TortoiseDatabase
 from entrypoints.worker import run_worker
-from vod_core import Context, Vod
+from vod_core import Vod
 from vod_core.ports.media import ProgressCallback, Rendition, RenditionRequest, TranscodeFailed, Transcoder
 
 TEST_TIMING = Timing(min_idle_ms=500, claim_every_s=0.1, block_ms=100)
@@ -78,19 +78,15 @@ def transcoder_for(kind: str, markers: Path) -> Transcoder:
 
 def shared_vod(database: TortoiseDatabase, storage_dir: str, jobs: RedisJobQueue, transcoder: Transcoder) -> Vod:
     """The wiring the test process and the worker processes share."""
-    ctx = Context(
-        uow=database.unit_of_work,
-        read_uow=database.read_unit_of_work,
-        storage=LocalStorage(storage_dir),
-        prober=FakeProber(),
-        thumbnailer=FakeThumbnailer(),
-        transcoder=transcoder,
-        jobs=jobs,
-        clock=SystemClock(),
-        ids=RandomIds(),
-        links=PublicFileLinks("http://127.0.0.1:8000"),
+    return Vod(
+        in_memory_context(
+            database.unit_of_work,
+            read_uow=database.read_unit_of_work,
+            storage=LocalStorage(storage_dir),
+            transcoder=transcoder,
+            jobs=jobs,
+        )
     )
-    return Vod(ctx)
 
 
 async def main(args: argparse.Namespace) -> None:

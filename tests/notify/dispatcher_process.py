@@ -12,12 +12,10 @@ import signal
 from datetime import timedelta
 
 from adapters.jobs.inprocess import InProcessJobQueue
-from adapters.memory.fake_media import FakeProber, FakeThumbnailer, FakeTranscoder
-from adapters.memory.storage import MemoryStorage
-from adapters.system import PublicFileLinks, RandomIds, SystemClock
+from adapters.memory.bootstrap import in_memory_context
 from adapters.tortoise import TortoiseDatabase
 from entrypoints.background import BackgroundServices
-from vod_core import Context, Vod
+from vod_core import Vod
 from vod_core.services.notifications import RetryPolicy
 
 TEST_POLICY = RetryPolicy(
@@ -29,18 +27,7 @@ async def main(database_url: str) -> None:
     database = TortoiseDatabase(database_url)
     await database.connect(migrate=False)
     jobs = InProcessJobQueue()
-    ctx = Context(
-        uow=database.unit_of_work,
-        read_uow=database.read_unit_of_work,
-        storage=MemoryStorage(),
-        prober=FakeProber(),
-        thumbnailer=FakeThumbnailer(),
-        transcoder=FakeTranscoder(),
-        jobs=jobs,
-        clock=SystemClock(),
-        ids=RandomIds(),
-        links=PublicFileLinks("http://127.0.0.1:8000"),
-    )
+    ctx = in_memory_context(database.unit_of_work, read_uow=database.read_unit_of_work, jobs=jobs)
     services = BackgroundServices(
         Vod(ctx),
         job_queue=jobs,

@@ -10,15 +10,12 @@ from typing import Any
 
 import pytest
 
+from adapters.memory.bootstrap import in_memory_context
 from adapters.memory.database import MemoryDatabase
-from adapters.memory.fake_media import FakeProber, FakeThumbnailer, FakeTranscoder
-from adapters.memory.jobs import MemoryJobQueue
-from adapters.memory.storage import MemoryStorage
 from adapters.memory.unit_of_work import MemoryUnitOfWork
-from adapters.system import PublicFileLinks, RandomIds, SystemClock
 from adapters.tortoise import sqlite_url
 from tests.contract.conftest import open_database
-from vod_core import Context, Vod
+from vod_core import Vod
 from vod_core.ports.unit_of_work import UnitOfWork
 from vod_core.video import Video, VideoStatus
 
@@ -44,20 +41,7 @@ class Store:
 
 
 def vod_over(uow: Callable[[], UnitOfWork], read_uow: Callable[[], UnitOfWork] | None = None) -> Vod:
-    return Vod(
-        Context(
-            uow=uow,
-            read_uow=read_uow,
-            storage=MemoryStorage(),
-            prober=FakeProber(),
-            thumbnailer=FakeThumbnailer(),
-            transcoder=FakeTranscoder(),
-            jobs=MemoryJobQueue(),
-            clock=SystemClock(),
-            ids=RandomIds(),
-            links=PublicFileLinks("http://127.0.0.1:8000"),
-        )
-    )
+    return Vod(in_memory_context(uow, read_uow=read_uow))
 
 
 async def open_store(kind: str, url: str) -> Store:
