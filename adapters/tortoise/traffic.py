@@ -17,13 +17,6 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from adapters.tortoise.errors import translated
 from adapters.tortoise.sql import fetch
-from vod_core.errors import (
-    GetTotalTrafficFailed,
-    GetUserTotalTrafficFailed,
-    InternalError,
-    ListTotalTrafficFailed,
-    ListUserDailyTrafficFailed,
-)
 from vod_core.ports.traffic import TotalsQuery, TrafficRepository
 from vod_core.traffic import MinuteIncrement, VideoTotal
 
@@ -48,7 +41,7 @@ class TortoiseTrafficRepository(TrafficRepository):
         self._db = connection
         self._postgres = connection.capabilities.dialect == "postgres"
 
-    @translated(InternalError)
+    @translated
     async def owners(self, video_ids: Sequence[str]) -> dict[str, str]:
         if self._postgres:
             rows = await fetch(self._db, f"SELECT id, user_id FROM {VIDEO_TABLE} WHERE id = ANY(?)", [list(video_ids)])
@@ -60,7 +53,7 @@ class TortoiseTrafficRepository(TrafficRepository):
             found.update({row[0]: row[1] for row in await fetch(self._db, sql, chunk)})
         return found
 
-    @translated(InternalError)
+    @translated
     async def add(self, increments: Sequence[MinuteIncrement]) -> None:
         if not increments:
             return
@@ -91,7 +84,7 @@ class TortoiseTrafficRepository(TrafficRepository):
         on_conflict = f"ON CONFLICT ({key}) DO UPDATE SET bytes = {table}.bytes + excluded.bytes"
         await self._db.execute_many(f"INSERT INTO {table} ({columns}) VALUES ({values}) {on_conflict}", rows)
 
-    @translated(GetTotalTrafficFailed)
+    @translated
     async def minutes(self, video_id: str, first_minute: int, last_minute: int) -> list[tuple[int, int]]:
         """Up to 129,600 buckets: fetched as one row (two arrays / one string), not as a row per minute.
 
@@ -139,19 +132,19 @@ class TortoiseTrafficRepository(TrafficRepository):
     def _video_total(row: Any) -> VideoTotal:
         return VideoTotal(row[0], row[1], _as_datetime(row[2]), int(row[3]))
 
-    @translated(ListTotalTrafficFailed)
+    @translated
     async def video_totals(self, query: TotalsQuery, offset: int, limit: int) -> list[VideoTotal]:
         sql, params = self._totals_sql(query)
         rows = await fetch(self._db, f"{sql} ORDER BY total DESC, v.id LIMIT ? OFFSET ?", [*params, limit, offset])
         return [self._video_total(row) for row in rows]
 
-    @translated(ListTotalTrafficFailed)
+    @translated
     async def count_videos(self, query: TotalsQuery) -> int:
         where, params = self._matching(query)
         rows = await fetch(self._db, f"SELECT COUNT(*) FROM {VIDEO_TABLE} v WHERE {where}", params)
         return int(rows[0][0])
 
-    @translated(ListTotalTrafficFailed)
+    @translated
     async def video_totals_after(self, query: TotalsQuery, after: VideoTotal | None, limit: int) -> list[VideoTotal]:
         sql, params = self._totals_sql(query)
         sql = f"SELECT * FROM ({sql}) t"
@@ -161,7 +154,7 @@ class TortoiseTrafficRepository(TrafficRepository):
         rows = await fetch(self._db, f"{sql} ORDER BY total DESC, id LIMIT ?", [*params, limit])
         return [self._video_total(row) for row in rows]
 
-    @translated(ListUserDailyTrafficFailed)
+    @translated
     async def daily(self, user_id: str, first_day: date, last_day: date) -> dict[date, int]:
         rows = await fetch(
             self._db,
@@ -170,7 +163,7 @@ class TortoiseTrafficRepository(TrafficRepository):
         )
         return {date.fromordinal(row[0]): int(row[1]) for row in rows}
 
-    @translated(GetUserTotalTrafficFailed)
+    @translated
     async def user_total(self, user_id: str) -> int:
         rows = await fetch(self._db, "SELECT COALESCE(SUM(bytes), 0) FROM traffic_day WHERE user_id = ?", [user_id])
         return int(rows[0][0])

@@ -20,7 +20,7 @@ from adapters.tortoise.repositories import (
     TortoiseVideoRepository,
 )
 from adapters.tortoise.traffic import TortoiseTrafficRepository
-from vod_core.errors import InternalError
+from vod_core.errors import StorageUnavailable
 from vod_core.ports.files import FileRepository
 from vod_core.ports.outbox import EventOutbox
 from vod_core.ports.play_sets import PlaySetRepository
@@ -33,10 +33,8 @@ from vod_core.ports.videos import VideoRepository
 log = logging.getLogger(__name__)
 
 
-class TransactionFailed(InternalError):
+class TransactionFailed(StorageUnavailable):
     """The transaction itself could not be opened or committed (the database is unreachable or busy)."""
-
-    default_message = "database transaction failed"
 
 
 class TortoiseUnitOfWork(UnitOfWork):
@@ -72,7 +70,7 @@ class TortoiseUnitOfWork(UnitOfWork):
         except DRIVER_ERRORS as exc:
             deactivate(self._activation)
             log.error("cannot begin a transaction on %s", self._connection_name, exc_info=exc)
-            raise TransactionFailed() from exc
+            raise TransactionFailed(f"cannot begin a transaction on {self._connection_name}") from exc
         self._bind(self._connection)
         return self
 
@@ -103,7 +101,7 @@ class TortoiseUnitOfWork(UnitOfWork):
             await self._connection.commit()
         except DRIVER_ERRORS as exc:
             log.error("commit on %s failed", self._connection_name, exc_info=exc)
-            raise TransactionFailed() from exc
+            raise TransactionFailed(f"commit on {self._connection_name} failed") from exc
         finally:
             self._finished = True
 

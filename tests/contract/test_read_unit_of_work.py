@@ -15,7 +15,7 @@ import pytest
 from adapters.tortoise import TortoiseDatabase, sqlite_reader, sqlite_url
 from tests.contract.conftest import UowFactory
 from tests.contract.test_repositories import T0, add_videos, play_set, stored, video
-from vod_core.errors import InternalError
+from vod_core.errors import StorageUnavailable
 from vod_core.play_set import PlaySetStatus
 from vod_core.ports.videos import VideoQuery
 from vod_core.users import ApiKey, User
@@ -105,9 +105,9 @@ async def test_a_reader_refuses_to_write_on_sqlite(tmp_path: Path, route: str) -
     await database.connect()
     try:
         async with database.read_unit_of_work() as reader:
-            with pytest.raises(InternalError):
+            with pytest.raises(StorageUnavailable):
                 await reader.videos.add(video("v1"))
-            with pytest.raises(InternalError):
+            with pytest.raises(StorageUnavailable):
                 await reader.videos.update(video("v1"))
         async with database.unit_of_work() as uow:
             assert await uow.videos.get("v1") is None

@@ -18,6 +18,7 @@ from vod_core.errors import (
     AlreadyInLibrary,
     InvalidParameter,
     NotFound,
+    StorageUnavailable,
     TranscodeExists,
     UnusableFile,
     UploadTooLarge,
@@ -78,6 +79,12 @@ def test_every_contract_code_has_one_named_error() -> None:
     public: list[type[VodError]] = [InvalidParameter, NotFound, VideoNotReady, VideoUploadFailed, TranscodeExists]
     public += [AlreadyInLibrary, UnusableFile, AccessDenied]
     assert [e.code for e in public] == list(range(3101, 3109))
+
+
+def test_an_outage_is_not_a_contract_error() -> None:
+    """Adapters raise StorageUnavailable and cannot pick a code; each use case declares one."""
+    assert not issubclass(StorageUnavailable, VodError)
+    assert not hasattr(StorageUnavailable("database gone"), "code")
 
 
 # -- 3101 -------------------------------------------------------------------------------------

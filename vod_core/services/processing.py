@@ -13,6 +13,7 @@ import os
 import tempfile
 from collections.abc import Sequence
 
+from vod_core.errors import ListVideoFailed, UpdatePlaySetFailed, UpdateVideoFailed
 from vod_core.events import OutboxEvent, play_set_ready_payload, video_ready_payload
 from vod_core.files import StoredFile
 from vod_core.play_set import PlaySet, PlaySetStatus
@@ -27,6 +28,7 @@ from vod_core.ports.media import (
 )
 from vod_core.ports.unit_of_work import UnitOfWork
 from vod_core.services.context import Context
+from vod_core.services.failures import fails_as
 from vod_core.services.transcoding import add_play_sets, template_for
 from vod_core.video import VideoStatus
 
@@ -63,6 +65,8 @@ class Processing:
         await self.transcode(job.video_id, job.play_set_ids)
         return []
 
+    # Background work: these codes reach only the logs, never a client.
+    @fails_as(ListVideoFailed)
     async def recover_unfinished(self) -> list[Job]:
         """Jobs for every video and play set left unfinished (after a crash or restart)."""
         async with self._ctx.reader() as uow:
@@ -75,6 +79,7 @@ class Processing:
         jobs += [Job(JobKind.TRANSCODE, vid, tuple(ids)) for vid, ids in by_video.items()]
         return jobs
 
+    @fails_as(UpdateVideoFailed)
     async def give_up(self, job: Job, reason: str) -> None:
         now = self._ctx.clock.now()
         async with self._ctx.uow() as uow:
@@ -92,6 +97,7 @@ class Processing:
 
     # -- new videos -----------------------------------------------------------------------
 
+    @fails_as(UpdateVideoFailed)
     async def process_video(self, video_id: str) -> list[Job]:
         """Probe, make a cover, mark ready, start auto-transcodes; announce ``video_ready``."""
         now = self._ctx.clock.now()
@@ -179,6 +185,7 @@ class Processing:
         loaded = [await uow.play_sets.get(pid) for pid in play_set_ids]
         return [p for p in loaded if p is not None]
 
+    @fails_as(UpdatePlaySetFailed)
     async def transcode(self, video_id: str, play_set_ids: Sequence[str]) -> None:
         """Make every listed rendition from one decode, walking each play set 0→2→3→5→1."""
         now = self._ctx.clock.now()

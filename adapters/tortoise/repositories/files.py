@@ -6,14 +6,6 @@ from adapters.tortoise.errors import translated
 from adapters.tortoise.mapping import FILE_COLUMNS, file_columns, file_from_row, to_file
 from adapters.tortoise.repositories.base import TortoiseRepository
 from adapters.tortoise.sql import fetch
-from vod_core.errors import (
-    CheckStorageIdFailed,
-    DeleteVideoFailed,
-    GetVideoFailed,
-    InsertVideoFailed,
-    SizeSumFailed,
-    UpdateVideoFailed,
-)
 from vod_core.files import StoredFile
 from vod_core.ports.files import FileRepository
 from vod_core.video import VideoStatus
@@ -25,22 +17,22 @@ LINKED_SIZE_SUM = (
 
 
 class TortoiseFileRepository(TortoiseRepository, FileRepository):
-    @translated(InsertVideoFailed)
+    @translated
     async def add(self, stored: StoredFile) -> None:
         await self._models.stored_file.create(using_db=self._db, **file_columns(stored))
 
-    @translated(CheckStorageIdFailed)
+    @translated
     async def get(self, storage_id: str) -> StoredFile | None:
         rows = await fetch(self._db, f"SELECT {FILE_COLUMNS} FROM stored_file WHERE id = ? LIMIT 1", [storage_id])
         return file_from_row(rows[0]) if rows else None
 
-    @translated(UpdateVideoFailed)
+    @translated
     async def update(self, stored: StoredFile) -> None:
         columns = file_columns(stored)
         del columns["id"]
         await self._models.stored_file.filter(id=stored.id).using_db(self._db).update(**columns)
 
-    @translated(GetVideoFailed)
+    @translated
     async def live_for_video(self, video_id: str) -> list[StoredFile]:
         rows = (
             await self._models.stored_file.filter(video_id=video_id, deleted=False)
@@ -49,12 +41,12 @@ class TortoiseFileRepository(TortoiseRepository, FileRepository):
         )
         return [to_file(row) for row in rows]
 
-    @translated(SizeSumFailed)
+    @translated
     async def linked_size_sum(self, user_id: str) -> int:
         rows = await fetch(self._db, LINKED_SIZE_SUM, [user_id, False, int(VideoStatus.DELETED)])
         return int(rows[0][0])
 
-    @translated(DeleteVideoFailed)
+    @translated
     async def mark_deleted(self, storage_ids: Sequence[str]) -> None:
         if storage_ids:
             await self._models.stored_file.filter(id__in=list(storage_ids)).using_db(self._db).update(deleted=True)

@@ -6,28 +6,27 @@ from adapters.tortoise.errors import translated
 from adapters.tortoise.mapping import PLAY_SET_COLUMNS, play_set_columns, play_set_from_row, to_play_set
 from adapters.tortoise.repositories.base import TortoiseRepository
 from adapters.tortoise.sql import fetch, in_list
-from vod_core.errors import GetPlaySetFailed, InsertPlaySetFailed, ListPlaySetFailed, UpdatePlaySetFailed
 from vod_core.play_set import UNFINISHED_STATUSES, PlaySet, PlaySetStatus
 from vod_core.ports.play_sets import PlaySetRepository
 
 
 class TortoisePlaySetRepository(TortoiseRepository, PlaySetRepository):
-    @translated(InsertPlaySetFailed)
+    @translated
     async def add(self, play_set: PlaySet) -> None:
         await self._models.play_set.create(using_db=self._db, **play_set_columns(play_set))
 
-    @translated(GetPlaySetFailed)
+    @translated
     async def get(self, play_set_id: str) -> PlaySet | None:
         row = await self._models.play_set.filter(id=play_set_id).using_db(self._db).first()
         return None if row is None else to_play_set(row)
 
-    @translated(UpdatePlaySetFailed)
+    @translated
     async def update(self, play_set: PlaySet) -> None:
         columns = play_set_columns(play_set)
         del columns["id"]
         await self._models.play_set.filter(id=play_set.id).using_db(self._db).update(**columns)
 
-    @translated(ListPlaySetFailed)
+    @translated
     async def live_for_videos(self, video_ids: Sequence[str]) -> list[PlaySet]:
         if not video_ids:
             return []
@@ -36,7 +35,7 @@ class TortoisePlaySetRepository(TortoiseRepository, PlaySetRepository):
         rows = await fetch(self._db, sql, [*params, int(PlaySetStatus.DELETED)])
         return [play_set_from_row(row) for row in rows]
 
-    @translated(ListPlaySetFailed)
+    @translated
     async def list_unfinished(self) -> list[PlaySet]:
         statuses = sorted(UNFINISHED_STATUSES)
         rows = await self._models.play_set.filter(status__in=statuses).using_db(self._db).order_by("created_at", "id")

@@ -9,7 +9,6 @@ from adapters.tortoise.errors import translated
 from adapters.tortoise.mapping import VIDEO_COLUMNS, video_columns, video_from_row
 from adapters.tortoise.repositories.base import TortoiseRepository
 from adapters.tortoise.sql import fetch, in_list
-from vod_core.errors import GetVideoFailed, InsertVideoFailed, ListVideoFailed, UpdateVideoFailed
 from vod_core.ports.videos import VideoQuery, VideoRepository
 from vod_core.video import Video, VideoStatus
 
@@ -31,16 +30,16 @@ class TortoiseVideoRepository(TortoiseRepository, VideoRepository):
     query; writes stay on the ORM.
     """
 
-    @translated(InsertVideoFailed)
+    @translated
     async def add(self, video: Video) -> None:
         await self._models.video.create(using_db=self._db, **video_columns(video))
 
-    @translated(GetVideoFailed)
+    @translated
     async def get(self, video_id: str) -> Video | None:
         rows = await fetch(self._db, GET, [video_id])
         return video_from_row(rows[0]) if rows else None
 
-    @translated(GetVideoFailed)
+    @translated
     async def get_many(self, video_ids: Sequence[str]) -> list[Video]:
         if not video_ids:
             return []
@@ -49,7 +48,7 @@ class TortoiseVideoRepository(TortoiseRepository, VideoRepository):
         by_id = {row[0]: video_from_row(row) for row in rows}
         return [by_id[i] for i in video_ids if i in by_id]
 
-    @translated(UpdateVideoFailed)
+    @translated
     async def update(self, video: Video) -> None:
         columns = video_columns(video)
         del columns["id"]
@@ -67,7 +66,7 @@ class TortoiseVideoRepository(TortoiseRepository, VideoRepository):
             params.append(query.source_type)
         return where, params
 
-    @translated(ListVideoFailed)
+    @translated
     async def find(self, query: VideoQuery, offset: int, limit: int) -> list[Video]:
         """Pick the page's ids first (from the covering index alone), then read only those rows.
 
@@ -94,7 +93,7 @@ class TortoiseVideoRepository(TortoiseRepository, VideoRepository):
         rows = await fetch(self._db, LIVE_COUNT, [user_id])
         return int(rows[0][0]) if rows else 0
 
-    @translated(ListVideoFailed)
+    @translated
     async def count(self, query: VideoQuery) -> int:
         if not query.search and query.source_type is None:
             return await self._live_count(query.user_id)
@@ -102,7 +101,7 @@ class TortoiseVideoRepository(TortoiseRepository, VideoRepository):
         rows = await fetch(self._db, f"SELECT COUNT(*) FROM video WHERE {where}", params)
         return int(rows[0][0])
 
-    @translated(ListVideoFailed)
+    @translated
     async def list_unfinished(self) -> list[Video]:
         where, params = in_list(self._db, "status", [int(s) for s in UNFINISHED])
         rows = await fetch(self._db, f"SELECT {VIDEO_COLUMNS} FROM video WHERE {where} ORDER BY created_at", params)
