@@ -11,9 +11,20 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import tzinfo
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024**3
+
+
+Profile = Literal["server", "memory"]
+"""What :func:`entrypoints.bootstrap.bootstrap` builds by default.
+
+``server``: the database at ``database_url`` (SQLite under ``data_dir``
+when empty), stored files under ``data_dir``, real media (PyAV).
+``memory``: an in-memory database and storage and fake media, for
+embedding the core and for tests; nothing touches the disk.
+"""
 
 
 class ConfigError(ValueError):
@@ -22,6 +33,9 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class Config:
+    """How one process is configured (from ``VOD_*`` variables); not a user's preferences."""
+
+    profile: Profile = "server"
     data_dir: str = "./vod-data"
     database_url: str = ""
     redis_url: str = ""
@@ -35,10 +49,16 @@ class Config:
     webhook_allow_private: bool = False
 
     @classmethod
+    def in_memory(cls, **fields: Any) -> Config:
+        """The ``memory`` profile; ``fields`` as for the constructor (e.g. ``public_base_url``)."""
+        return cls(profile="memory", **fields)
+
+    @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
         env = os.environ if env is None else env
         host = env.get("VOD_HOST") or cls.host
-        port = _int(env, "VOD_PORT", cls.port, minimum=0, maximum=65535)
+        raw_port = env.get("VOD_PORT", "").strip()
+        port = port_number("VOD_PORT", raw_port) if raw_port else cls.port
         config = cls(
             data_dir=os.path.abspath(env.get("VOD_DATA_DIR") or cls.data_dir),
             database_url=env.get("VOD_DATABASE_URL", ""),
@@ -69,10 +89,17 @@ class Config:
         return f"http://{host}:{self.port if port is None else port}"
 
 
+def port_number(name: str, raw: str) -> int:
+    """A TCP port (0 = any free one) given as ``name`` (a variable or an option)."""
+    return _whole_number(name, raw.strip(), minimum=0, maximum=65535)
+
+
 def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int, maximum: int | None = None) -> int:
     raw = env.get(name, "").strip()
-    if not raw:
-        return default
+    return _whole_number(name, raw, minimum=minimum, maximum=maximum) if raw else default
+
+
+def _whole_number(name: str, raw: str, *, minimum: int, maximum: int | None = None) -> int:
     if not raw.isdigit():
         raise ConfigError(f"{name}: expected a whole number, got {raw!r}")
     value = int(raw)

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 import asyncpg  # type: ignore[import-untyped]
 import pytest
 
-from adapters.memory.bootstrap import in_memory_context
 from adapters.tortoise import TortoiseDatabase
+from entrypoints.bootstrap import bootstrap
+from entrypoints.config import Config
 from vod_core import Vod
 from vod_core.errors import (
     GetVideoFailed,
@@ -57,7 +58,7 @@ async def doomed(postgres_url: str) -> AsyncIterator[DoomedService]:
         await admin.close()
     database = TortoiseDatabase(f"{postgres_url.rpartition('/')[0]}/{name}")
     await database.connect()
-    vod = Vod(in_memory_context(database.unit_of_work, read_uow=database.read_unit_of_work))
+    vod = bootstrap(Config.in_memory(), database=database).vod
     user, key = await vod.users.create_user("alice")
     service = DoomedService(vod, user.id, key, postgres_url, name)
     try:
@@ -87,7 +88,7 @@ async def test_use_cases_during_an_outage_answer_with_their_declared_codes(doome
     with pytest.raises(ListVideoFailed):
         await doomed.vod.videos.search_videos(doomed.user_id, Page(), "clip")
     with pytest.raises(SaveTransConfigFailed):
-        await doomed.vod.settings.save_trans_config(doomed.user_id, [1])
+        await doomed.vod.preferences.save_trans_config(doomed.user_id, [1])
     with pytest.raises(InternalError) as raised:
         await doomed.vod.users.create_user("bob")
     assert raised.value.code == 3100

@@ -7,10 +7,10 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from adapters.memory.bootstrap import in_memory_context
 from adapters.tortoise import TortoiseDatabase
+from entrypoints.bootstrap import bootstrap
+from entrypoints.config import Config
 from tests.contract.test_repositories import T0
-from vod_core import Vod
 from vod_core.errors import (
     GetVideoFailed,
     InsertPlaySetFailed,
@@ -61,7 +61,7 @@ async def test_a_broken_uniqueness_rule_is_still_a_unique_violation(tortoise_db:
 
 
 async def test_use_cases_over_a_broken_database_answer_with_their_own_codes(tortoise_db: TortoiseDatabase) -> None:
-    vod = Vod(in_memory_context(tortoise_db.unit_of_work, read_uow=tortoise_db.read_unit_of_work))
+    vod = bootstrap(Config.in_memory(), database=tortoise_db).vod
     user, key = await vod.users.create_user("alice")
     for table in ("play_set", "video", "api_key"):
         await tortoise_db.client.execute_query(f"DROP TABLE {table}")

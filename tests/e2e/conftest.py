@@ -62,7 +62,8 @@ class Server:
         return self.process.returncode, output
 
 
-def start_server(data_dir: Path, **env: str) -> Server:
+def start_server(data_dir: Path, *args: str, **env: str) -> Server:
+    """``vod serve ARGS`` on a free port (``VOD_PORT``, unless ``args`` name ``--port``)."""
     port = free_port()
     full_env = {
         **os.environ,
@@ -73,9 +74,10 @@ def start_server(data_dir: Path, **env: str) -> Server:
         **env,
     }
     process = subprocess.Popen(
-        [VOD, "serve"], env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        [VOD, "serve", *args], env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
-    server = Server(process, f"http://127.0.0.1:{port}", data_dir, full_env)
+    listening = int(args[args.index("--port") + 1]) if "--port" in args else port
+    server = Server(process, f"http://127.0.0.1:{listening}", data_dir, full_env)
 
     def healthy() -> bool | None:
         if process.poll() is not None:

@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 from sanic_testing.testing import SanicASGITestClient
 
-from adapters.memory.bootstrap import in_memory_context
 from adapters.tortoise import TortoiseDatabase, sqlite_url
 from adapters.tortoise.unit_of_work import TransactionFailed
+from entrypoints.bootstrap import bootstrap
+from entrypoints.config import Config
 from entrypoints.http import Resources, create_app
 from entrypoints.http.errors import JsonErrorHandler, status_for, vod_error_response
 from entrypoints.http.presenters import Presenter
-from vod_core import Vod
 from vod_core.errors import (
     INTERNAL_ERRORS,
     AccessDenied,
@@ -123,7 +123,7 @@ async def broken(tmp_path: Path) -> AsyncIterator[BrokenService]:
     """The app over a real SQLite database that loses its tables after the user is created."""
     database = TortoiseDatabase(sqlite_url(str(tmp_path)))
     await database.connect()
-    vod = Vod(in_memory_context(database.unit_of_work, read_uow=database.read_unit_of_work))
+    vod = bootstrap(Config.in_memory(), database=database).vod
     _, key = await vod.users.create_user("alice")
     resources = Resources(vod, ListSink(), Presenter(vod.ctx.zone, vod.ctx.links))
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
-from adapters.memory import MemoryJobQueue, in_memory_vod
+from adapters.memory import MemoryJobQueue
 from adapters.memory.fake_media import fake_video_bytes
+from entrypoints.bootstrap import bootstrap
+from entrypoints.config import Config
 from tests.support.clock import SteppingClock
 from vod_core import Vod
 from vod_core.errors import (
@@ -51,17 +54,22 @@ class World:
         storage_id = await self.upload(user_id, None if usable else b"not a video")
         video = await self.vod.videos.create_video(user_id, storage_id)
         if ready:
-            await self.jobs.drain(self.vod.processing)
+            await self.jobs.drain(self.vod.processing.handle)
         return video.id
+
+
+async def new_world(config: Config | None = None, **overrides: Any) -> World:
+    """Users alice and bob in the memory profile; ``overrides`` as for ``bootstrap`` (but not jobs or clock)."""
+    clock, jobs = SteppingClock(), MemoryJobQueue()
+    vod = bootstrap(config or Config.in_memory(), jobs=jobs, clock=clock, **overrides).vod
+    alice, _ = await vod.users.create_user("alice")
+    bob, _ = await vod.users.create_user("bob")
+    return World(vod, jobs, clock, alice.id, bob.id)
 
 
 @pytest.fixture
 async def world() -> World:
-    clock = SteppingClock()
-    vod, jobs = in_memory_vod(clock=clock)
-    alice, _ = await vod.users.create_user("alice")
-    bob, _ = await vod.users.create_user("bob")
-    return World(vod, jobs, clock, alice.id, bob.id)
+    return await new_world()
 
 
 def test_every_contract_code_has_one_named_error() -> None:
@@ -133,8 +141,8 @@ async def test_an_unknown_template_is_refused(world: World) -> None:
     with pytest.raises(InvalidParameter, match="task_config_temp_id"):
         await world.vod.transcoding.start_transcode(world.alice, video_id, 6)
     with pytest.raises(InvalidParameter, match="task_config_temp_ids"):
-        await world.vod.settings.save_trans_config(world.alice, [1, 9])
-    assert await world.vod.settings.get_trans_config(world.alice) == []
+        await world.vod.preferences.save_trans_config(world.alice, [1, 9])
+    assert await world.vod.preferences.get_trans_config(world.alice) == []
 
 
 async def test_batch_delete_limits(world: World) -> None:
@@ -158,20 +166,18 @@ async def test_batch_delete_limits(world: World) -> None:
 )
 async def test_callback_urls_are_checked(world: World, event: str, url: str, reason: str) -> None:
     with pytest.raises(InvalidParameter, match=reason):
-        await world.vod.settings.set_callback(world.alice, event, url)
-    assert (await world.vod.settings.get_settings(world.alice)).callbacks == {}
+        await world.vod.preferences.set_callback(world.alice, event, url)
+    assert (await world.vod.preferences.get_settings(world.alice)).callbacks == {}
 
 
 async def test_private_callbacks_are_allowed_when_configured() -> None:
-    vod, _ = in_memory_vod()
-    vod_private = Vod(vod.ctx, allow_private_callbacks=True)
-    user, _ = await vod_private.users.create_user("carol")
-    await vod_private.settings.set_callback(user.id, "video", "http://127.0.0.1:9000/hook")
-    assert (await vod_private.settings.get_settings(user.id)).callbacks
+    world = await new_world(Config.in_memory(webhook_allow_private=True))
+    await world.vod.preferences.set_callback(world.alice, "video", "http://127.0.0.1:9000/hook")
+    assert (await world.vod.preferences.get_settings(world.alice)).callbacks
 
 
-async def test_an_upload_over_the_limit_keeps_nothing(world: World) -> None:
-    world.vod.ctx.max_upload_bytes = 10
+async def test_an_upload_over_the_limit_keeps_nothing() -> None:
+    world = await new_world(Config.in_memory(max_upload_bytes=10))
     with pytest.raises(UploadTooLarge) as raised:
         await world.upload(world.alice, b"x" * 11)
     assert raised.value.code == 3101
@@ -275,7 +281,7 @@ async def test_a_second_transcode_of_a_template_is_3105_unless_redo(world: World
     with pytest.raises(TranscodeExists) as raised:
         await world.vod.transcoding.start_transcode(world.alice, video_id, 1)
     assert raised.value.code == 3105
-    await world.jobs.drain(world.vod.processing)
+    await world.jobs.drain(world.vod.processing.handle)
     second = await world.vod.transcoding.start_transcode(world.alice, video_id, 1, redo=True)
     play_sets = (await world.vod.videos.get_video(world.alice, video_id)).play_sets
     assert [p.id for p in play_sets] == [second.id] and second.id != first.id
@@ -294,7 +300,7 @@ async def test_the_same_file_twice_in_the_library_is_3106(world: World) -> None:
 async def test_reusing_a_file_that_is_not_a_video_is_3107(world: World) -> None:
     storage_id = await world.upload(world.alice, b"not a video")
     await world.vod.videos.create_video(world.alice, storage_id)
-    await world.jobs.drain(world.vod.processing)
+    await world.jobs.drain(world.vod.processing.handle)
     with pytest.raises(UnusableFile) as raised:
         await world.vod.videos.create_video(world.alice, storage_id)
     assert raised.value.code == 3107

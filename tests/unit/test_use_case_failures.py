@@ -17,12 +17,14 @@ from typing import Any
 
 import pytest
 
-from adapters.memory.bootstrap import in_memory_context
 from adapters.memory.database import MemoryDatabase
 from adapters.memory.fake_media import fake_video_bytes
 from adapters.memory.jobs import MemoryJobQueue
 from adapters.memory.unit_of_work import MemoryUnitOfWork
+from entrypoints.bootstrap import bootstrap
+from entrypoints.config import Config
 from tests.support.clock import SteppingClock
+from tests.support.units import Units
 from vod_core import Vod
 from vod_core.errors import (
     CheckStorageIdFailed,
@@ -49,8 +51,8 @@ from vod_core.ports.jobs import Job, JobKind
 from vod_core.services.context import DEFAULT_ZONE
 from vod_core.services.failures import declared_failure, fails_as
 from vod_core.services.notifications import Notifications
+from vod_core.services.preferences import Preferences
 from vod_core.services.processing import Processing
-from vod_core.services.settings import Settings
 from vod_core.services.sharing import Sharing
 from vod_core.services.traffic import TrafficStats
 from vod_core.services.transcoding import Transcoding
@@ -147,23 +149,28 @@ class World:
 
 async def make_world() -> World:
     db, outage, jobs = MemoryDatabase(), Outage(), MemoryJobQueue()
-    ctx = in_memory_context(lambda: FlakyUnitOfWork(MemoryUnitOfWork(db), outage), jobs=jobs, clock=SteppingClock())
-    vod = Vod(ctx, allow_private_callbacks=True)
+
+    def flaky() -> FlakyUnitOfWork:
+        return FlakyUnitOfWork(MemoryUnitOfWork(db), outage)
+
+    units = Units(flaky, flaky)
+    config = Config.in_memory(webhook_allow_private=True)
+    vod = bootstrap(config, database=units, jobs=jobs, clock=SteppingClock()).vod
     alice, key = await vod.users.create_user("alice")
-    await vod.settings.set_callback(alice.id, "video", "http://127.0.0.1:9/hook")
+    await vod.preferences.set_callback(alice.id, "video", "http://127.0.0.1:9/hook")
 
     async def video() -> str:
         stored = await vod.uploads.upload(alice.id, "clip.mp4", chunks_of(fake_video_bytes()))
         return (await vod.videos.create_video(alice.id, stored.id)).id
 
     ready = await video()
-    await jobs.drain(vod.processing)
+    await jobs.drain(vod.processing.handle)
     await vod.sharing.set_video_password(alice.id, ready, 2)
     play_set = await vod.transcoding.start_transcode(alice.id, ready, 1)
     new = await video()
     unused = await vod.uploads.upload(alice.id, "cover.jpg", chunks_of(b"\xff\xd8jpeg"))
     await vod.traffic.ingest([TrafficRecord(ready, 100, 1_767_225_600)])
-    notifications = Notifications(ctx, AcceptingSender())
+    notifications = Notifications(vod.ctx, AcceptingSender())
     return World(vod, notifications, jobs, db, outage, alice.id, key, ready, new, unused.id, play_set.id)
 
 
@@ -200,15 +207,21 @@ CASES: dict[str, tuple[UseCase, type[InternalError]]] = {
         lambda w: w.vod.transcoding.start_transcode(w.alice, w.ready_video, 2),
         InsertPlaySetFailed,
     ),
-    "Settings.get_settings": (lambda w: w.vod.settings.get_settings(w.alice), InternalError),
-    "Settings.save_trans_config": (lambda w: w.vod.settings.save_trans_config(w.alice, [1]), SaveTransConfigFailed),
-    "Settings.delete_trans_config": (lambda w: w.vod.settings.delete_trans_config(w.alice), DeleteTransConfigFailed),
-    "Settings.get_trans_config": (lambda w: w.vod.settings.get_trans_config(w.alice), GetTransConfigFailed),
-    "Settings.set_callback": (
-        lambda w: w.vod.settings.set_callback(w.alice, "transcoding", "http://127.0.0.1:9/t"),
+    "Preferences.get_settings": (lambda w: w.vod.preferences.get_settings(w.alice), InternalError),
+    "Preferences.save_trans_config": (
+        lambda w: w.vod.preferences.save_trans_config(w.alice, [1]),
+        SaveTransConfigFailed,
+    ),
+    "Preferences.delete_trans_config": (
+        lambda w: w.vod.preferences.delete_trans_config(w.alice),
+        DeleteTransConfigFailed,
+    ),
+    "Preferences.get_trans_config": (lambda w: w.vod.preferences.get_trans_config(w.alice), GetTransConfigFailed),
+    "Preferences.set_callback": (
+        lambda w: w.vod.preferences.set_callback(w.alice, "transcoding", "http://127.0.0.1:9/t"),
         InternalError,
     ),
-    "Settings.delete_callback": (lambda w: w.vod.settings.delete_callback(w.alice, "video"), InternalError),
+    "Preferences.delete_callback": (lambda w: w.vod.preferences.delete_callback(w.alice, "video"), InternalError),
     "TrafficStats.ingest": (
         lambda w: w.vod.traffic.ingest([TrafficRecord(w.new_video, 5, 1_767_225_600)]),
         InternalError,
@@ -235,7 +248,8 @@ CASES: dict[str, tuple[UseCase, type[InternalError]]] = {
         lambda w: w.vod.traffic.get_user_video_total_summary(w.alice),
         GetUserTotalTrafficFailed,
     ),
-    "Processing.recover_unfinished": (lambda w: w.vod.processing.recover_unfinished(), ListVideoFailed),
+    "Processing.unfinished": (lambda w: w.vod.processing.unfinished(), ListVideoFailed),
+    "Processing.recover": (lambda w: w.vod.processing.recover(), ListVideoFailed),
     "Processing.give_up": (
         lambda w: w.vod.processing.give_up(Job(JobKind.PROCESS_VIDEO, w.new_video), "x"),
         UpdateVideoFailed,
@@ -255,7 +269,7 @@ SERVICES = (
     VideoLibrary,
     Sharing,
     Transcoding,
-    Settings,
+    Preferences,
     TrafficStats,
     Processing,
     Notifications,
@@ -323,7 +337,7 @@ WRITES = [  # use cases writing in one transaction
     "VideoLibrary.delete_videos",
     "Transcoding.start_transcode",
     "UserAccounts.create_user",
-    "Settings.delete_trans_config",
+    "Preferences.delete_trans_config",
     "Sharing.set_video_password",
 ]
 MAX_STORE_CALLS = 50
@@ -355,9 +369,9 @@ async def test_the_outermost_use_case_names_the_failure(world: World) -> None:
     """``delete_trans_config`` saves an empty list, yet the caller asked to delete (3152, not 3151)."""
     world.outage.start()
     with pytest.raises(DeleteTransConfigFailed):
-        await world.vod.settings.delete_trans_config(world.alice)
+        await world.vod.preferences.delete_trans_config(world.alice)
     with pytest.raises(GetTransConfigFailed):
-        await world.vod.settings.get_trans_config(world.alice)
+        await world.vod.preferences.get_trans_config(world.alice)
 
 
 async def test_domain_errors_and_other_internal_errors_pass_through_unchanged() -> None:

@@ -36,7 +36,7 @@ class _NoSending:
 async def set_callback(request: Request) -> HTTPResponse:
     uid = await user_id(request)
     body = JsonBody.of(request)
-    await resources(request).vod.settings.set_callback(uid, body.required_text("event"), body.required_text("url"))
+    await resources(request).vod.preferences.set_callback(uid, body.required_text("event"), body.required_text("url"))
     return ok()
 
 
@@ -44,7 +44,7 @@ async def set_callback(request: Request) -> HTTPResponse:
 @describe("Stop delivering an event category", body=json_body({"event": EVENT}, ["event"]), errors=(400,), tag="notify")
 async def delete_callback(request: Request) -> HTTPResponse:
     uid = await user_id(request)
-    await resources(request).vod.settings.delete_callback(uid, JsonBody.of(request).required_text("event"))
+    await resources(request).vod.preferences.delete_callback(uid, JsonBody.of(request).required_text("event"))
     return ok()
 
 
@@ -57,7 +57,7 @@ async def delete_callback(request: Request) -> HTTPResponse:
 )
 async def list_callbacks(request: Request) -> HTTPResponse:
     uid = await user_id(request)
-    settings = await resources(request).vod.settings.get_settings(uid)
+    settings = await resources(request).vod.preferences.get_settings(uid)
     callbacks = [
         {"event": str(event), "url": url, "secret": settings.webhook_secret}
         for event, url in sorted(settings.callbacks.items())

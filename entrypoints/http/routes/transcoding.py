@@ -68,7 +68,7 @@ async def list_trans_templates(request: Request) -> HTTPResponse:
 async def save_trans_config(request: Request) -> HTTPResponse:
     uid = await user_id(request)
     template_ids = JsonBody.of(request).integer_list("task_config_temp_ids")
-    saved = await resources(request).vod.settings.save_trans_config(uid, template_ids)
+    saved = await resources(request).vod.preferences.save_trans_config(uid, template_ids)
     return ok(task_config_temp_ids=saved)
 
 
@@ -76,7 +76,7 @@ async def save_trans_config(request: Request) -> HTTPResponse:
 @describe("Stop transcoding new videos automatically", errors=(), tag="transcoding")
 async def delete_trans_config(request: Request) -> HTTPResponse:
     uid = await user_id(request)
-    await resources(request).vod.settings.delete_trans_config(uid)
+    await resources(request).vod.preferences.delete_trans_config(uid)
     return ok()
 
 
@@ -86,4 +86,4 @@ async def delete_trans_config(request: Request) -> HTTPResponse:
 )
 async def get_trans_config(request: Request) -> HTTPResponse:
     uid = await user_id(request)
-    return ok(task_config_temp_ids=await resources(request).vod.settings.get_trans_config(uid))
+    return ok(task_config_temp_ids=await resources(request).vod.preferences.get_trans_config(uid))

@@ -1,4 +1,8 @@
-"""Per-user settings: auto-transcode templates and callback URLs."""
+"""A user's preferences: auto-transcode templates and callback URLs.
+
+They are stored as the ``UserSettings`` entity; process configuration is
+``entrypoints.config.Config``.
+"""
 
 from __future__ import annotations
 
@@ -28,7 +32,7 @@ def category_for(event: str) -> EventCategory:
         raise InvalidParameter("event", "must be 'video' or 'transcoding'") from None
 
 
-class Settings:
+class Preferences:
     def __init__(self, ctx: Context, allow_private_callbacks: bool = False) -> None:
         self._ctx = ctx
         self._allow_private_callbacks = allow_private_callbacks
