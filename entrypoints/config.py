@@ -14,8 +14,7 @@ from datetime import tzinfo
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024**3
-
+from vod_core.services.context import DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_TIME_ZONE
 
 Profile = Literal["server", "memory"]
 """What :func:`entrypoints.bootstrap.bootstrap` builds by default.
@@ -44,7 +43,7 @@ class Config:
     port: int = 8000
     public_base_url: str = ""
     default_api_key: str = ""
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TIME_ZONE
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
     webhook_allow_private: bool = False
 

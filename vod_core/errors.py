@@ -149,8 +149,9 @@ class StorageUnavailable(Exception):
 class UniqueViolation(Exception):
     """Raised by repositories when a uniqueness rule of the domain would break.
 
-    ``constraint`` names the rule (see :mod:`vod_core.ports.repositories`), so
-    the use case can answer with the right contract code.
+    ``constraint`` names the rule (``LIVE_STORAGE_ID`` of :mod:`vod_core.ports.videos`,
+    ``LIVE_TEMPLATE`` of :mod:`vod_core.ports.play_sets`, ``USER_NAME`` of
+    :mod:`vod_core.ports.users`), so the use case can answer with the right contract code.
     """
 
     def __init__(self, constraint: str) -> None:

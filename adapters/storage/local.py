@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import BinaryIO, TypeVar
 
 from vod_core.errors import NotFound, UploadTooLarge
+from vod_core.ids import ID_PATTERN
 from vod_core.ports.storage import ObjectStorage
 
 T = TypeVar("T")
@@ -25,7 +26,7 @@ T = TypeVar("T")
 WRITE_BUFFER = 1024 * 1024
 """Bytes gathered before one write in a thread: request chunks are ~64 KiB, a hop per chunk costs more."""
 
-_KEY = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+_KEY = re.compile(rf"^{ID_PATTERN}$")
 
 
 async def _in_thread(func: Callable[..., T], *args: object) -> T:

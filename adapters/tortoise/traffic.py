@@ -10,13 +10,14 @@ unit of work's write transaction. Queries are raw SQL returning plain tuples.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from adapters.tortoise.errors import translated
-from adapters.tortoise.sql import fetch
+from adapters.tortoise.mapping import moment
+from adapters.tortoise.sql import fetch, name_match
 from vod_core.ports.traffic import TotalsQuery, TrafficRepository
 from vod_core.traffic import MinuteIncrement, VideoTotal
 
@@ -30,12 +31,6 @@ _SQLITE_UPSERTS = {
 }
 
 
-def _as_datetime(value: Any) -> datetime:
-    """Drivers return timestamps as ``datetime`` (asyncpg) or ISO text (SQLite)."""
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 class TortoiseTrafficRepository(TrafficRepository):
     def __init__(self, connection: BaseDBAsyncClient) -> None:
         self._db = connection
@@ -45,12 +40,12 @@ class TortoiseTrafficRepository(TrafficRepository):
     async def owners(self, video_ids: Sequence[str]) -> dict[str, str]:
         if self._postgres:
             rows = await fetch(self._db, f"SELECT id, user_id FROM {VIDEO_TABLE} WHERE id = ANY(?)", [list(video_ids)])
-            return {row[0]: row[1] for row in rows}
+            return {row["id"]: row["user_id"] for row in rows}
         found: dict[str, str] = {}
         for first in range(0, len(video_ids), OWNERS_CHUNK):  # SQLite caps the number of parameters
             chunk = video_ids[first : first + OWNERS_CHUNK]
             sql = f"SELECT id, user_id FROM {VIDEO_TABLE} WHERE id IN ({', '.join('?' * len(chunk))})"
-            found.update({row[0]: row[1] for row in await fetch(self._db, sql, chunk)})
+            found.update({row["id"]: row["user_id"] for row in await fetch(self._db, sql, chunk)})
         return found
 
     @translated
@@ -109,8 +104,8 @@ class TortoiseTrafficRepository(TrafficRepository):
         """The WHERE clause over ``video v``: the user's videos (deleted ones too) matching the search."""
         if not query.search:
             return "v.user_id = ?", [query.user_id]
-        lower = "strpos(lower(v.video_name), lower(?))" if self._postgres else "instr(lower(v.video_name), lower(?))"
-        return f"v.user_id = ? AND (v.id = ? OR {lower} > 0)", [query.user_id, query.search, query.search]
+        match, params = name_match(query.search, alias="v")
+        return f"v.user_id = ? AND {match}", [query.user_id, *params]
 
     def _totals_sql(self, query: TotalsQuery) -> tuple[str, list[Any]]:
         """Every matching video with its total, as ``SELECT id, video_name, created_at, total``.
@@ -130,7 +125,7 @@ class TortoiseTrafficRepository(TrafficRepository):
 
     @staticmethod
     def _video_total(row: Any) -> VideoTotal:
-        return VideoTotal(row[0], row[1], _as_datetime(row[2]), int(row[3]))
+        return VideoTotal(row["id"], row["video_name"], moment(row["created_at"]), int(row["total"]))
 
     @translated
     async def video_totals(self, query: TotalsQuery, offset: int, limit: int) -> list[VideoTotal]:
@@ -161,7 +156,7 @@ class TortoiseTrafficRepository(TrafficRepository):
             "SELECT day, bytes FROM traffic_day WHERE user_id = ? AND day BETWEEN ? AND ?",
             [user_id, first_day.toordinal(), last_day.toordinal()],
         )
-        return {date.fromordinal(row[0]): int(row[1]) for row in rows}
+        return {date.fromordinal(row["day"]): int(row["bytes"]) for row in rows}
 
     @translated
     async def user_total(self, user_id: str) -> int:

@@ -9,8 +9,8 @@ from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClie
 from tortoise.context import TortoiseContext
 from tortoise.transactions import in_transaction
 
-from adapters.tortoise.context import ActivationToken, activate, deactivate
 from adapters.tortoise.errors import DRIVER_ERRORS
+from adapters.tortoise.overrides import ActivationToken, activate, deactivate
 from adapters.tortoise.repositories import (
     TortoiseFileRepository,
     TortoiseOutbox,

@@ -7,14 +7,12 @@ import asyncio
 from adapters.memory.storage import MemoryStorage
 from tests.support.loop import until
 from tests.support.stepped_transcoder import SteppedTranscoder
-from tests.unit.test_use_case_errors import World, chunks_of, new_world
+from tests.support.world import World, chunks_of, new_world
 from vod_core.events import PLAY_SET_READY, VIDEO_READY, OutboxEvent
 from vod_core.play_set import PlaySetStatus
 from vod_core.ports.jobs import Job, JobKind
 from vod_core.services.validation import Page
 from vod_core.video import VideoStatus
-
-pytest_plugins = ["tests.unit.test_use_case_errors"]
 
 
 async def pending_events(world: World) -> list[OutboxEvent]:

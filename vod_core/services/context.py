@@ -16,7 +16,8 @@ from vod_core.ports.storage import ObjectStorage
 from vod_core.ports.unit_of_work import UnitOfWork
 
 DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024**3
-DEFAULT_ZONE = ZoneInfo("Asia/Shanghai")
+DEFAULT_TIME_ZONE = "Asia/Shanghai"
+DEFAULT_ZONE = ZoneInfo(DEFAULT_TIME_ZONE)
 
 
 @dataclass

@@ -7,9 +7,10 @@ from collections.abc import AsyncIterator
 
 from vod_core.errors import CheckStorageIdFailed, InternalError, NotFound
 from vod_core.files import StoredFile
+from vod_core.ids import MAX_ID_LENGTH
 from vod_core.services.context import Context
 from vod_core.services.failures import fails_as
-from vod_core.services.validation import MAX_ID_LENGTH, require_id, require_text
+from vod_core.services.validation import require_id, require_text
 
 MAX_FILENAME = 255
 

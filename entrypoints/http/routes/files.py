@@ -20,12 +20,13 @@ from entrypoints.http.errors import envelope
 from entrypoints.http.ranges import ByteRange, Unsatisfiable, parse_range
 from entrypoints.http.resources import resources
 from vod_core.errors import InvalidParameter, NotFound
+from vod_core.ids import ID_PATTERN
 from vod_core.traffic import TrafficRecord
 
 bp = Blueprint("files")
 
 CHUNK = 256 * 1024
-STORAGE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+STORAGE_ID = re.compile(ID_PATTERN)
 
 
 async def read_range(file_path: str, start: int, length: int) -> AsyncIterator[bytes]:
