@@ -12,6 +12,9 @@ its use cases, grouped by area::
 from __future__ import annotations
 
 from vod_core.services.context import Context
+from vod_core.services.dead_events import DeadEvents
+from vod_core.services.downloads import Downloads
+from vod_core.services.health import Health
 from vod_core.services.processing import Processing
 from vod_core.services.settings import Settings
 from vod_core.services.sharing import Sharing
@@ -35,6 +38,9 @@ class Vod:
         self.processing = Processing(ctx)
         self.settings = Settings(ctx, allow_private_callbacks)
         self.traffic = TrafficStats(ctx)
+        self.downloads = Downloads(ctx, self.uploads)
+        self.health = Health(ctx)
+        self.dead_events = DeadEvents(ctx)
 
 
 __all__ = ["Context", "Vod"]

@@ -9,14 +9,14 @@ from adapters.memory.database import MemoryDatabase
 from adapters.memory.fake_media import FakeProber, FakeThumbnailer, FakeTranscoder
 from adapters.memory.jobs import MemoryJobQueue
 from adapters.memory.storage import MemoryStorage
-from adapters.memory.unit_of_work import MemoryUnitOfWork
+from adapters.memory.unit_of_work import MemoryReadUnitOfWork, MemoryUnitOfWork
 from adapters.system import PublicFileLinks, RandomIds, SystemClock
 from vod_core import Context, Vod
 from vod_core.ports.clock import Clock
 from vod_core.ports.jobs import JobQueue
 from vod_core.ports.media import Prober, Thumbnailer, Transcoder
 from vod_core.ports.storage import ObjectStorage
-from vod_core.ports.unit_of_work import UnitOfWork
+from vod_core.ports.unit_of_work import ReadUnitOfWork, UnitOfWork
 from vod_core.services.context import DEFAULT_ZONE
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
@@ -25,7 +25,7 @@ DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 def in_memory_context(
     uow: Callable[[], UnitOfWork],
     *,
-    read_uow: Callable[[], UnitOfWork] | None = None,
+    read_uow: Callable[[], ReadUnitOfWork] | None = None,
     jobs: JobQueue | None = None,
     storage: ObjectStorage | None = None,
     clock: Clock | None = None,
@@ -70,6 +70,7 @@ def in_memory_vod(
     jobs = MemoryJobQueue()
     ctx = in_memory_context(
         lambda: MemoryUnitOfWork(db),
+        read_uow=lambda: MemoryReadUnitOfWork(db),
         jobs=jobs,
         clock=clock,
         prober=prober,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from vod_core.errors import AlreadyInLibrary, InvalidParameter, NotFound, UniqueViolation, UnusableFile
 from vod_core.play_set import PlaySet, PlaySetStatus
 from vod_core.ports.jobs import Job, JobKind
-from vod_core.ports.unit_of_work import UnitOfWork
+from vod_core.ports.unit_of_work import ReadUnitOfWork
 from vod_core.ports.videos import VideoQuery
 from vod_core.services.context import Context
 from vod_core.services.validation import Page, require_id, require_text
@@ -35,7 +35,7 @@ class VideoPage:
     count: int
 
 
-async def owned_video(uow: UnitOfWork, user_id: str, video_id: str, *, allow_deleted: bool = False) -> Video:
+async def owned_video(uow: ReadUnitOfWork, user_id: str, video_id: str, *, allow_deleted: bool = False) -> Video:
     """The caller's video; missing, another user's (or deleted) is 3102 alike."""
     video = await uow.videos.get(video_id)
     if video is None or video.user_id != user_id or (video.is_deleted and not allow_deleted):
@@ -43,7 +43,7 @@ async def owned_video(uow: UnitOfWork, user_id: str, video_id: str, *, allow_del
     return video
 
 
-async def with_play_sets(uow: UnitOfWork, videos: Sequence[Video]) -> list[VideoDetails]:
+async def with_play_sets(uow: ReadUnitOfWork, videos: Sequence[Video]) -> list[VideoDetails]:
     play_sets = await uow.play_sets.live_for_videos([v.id for v in videos])
     by_video: dict[str, list[PlaySet]] = {v.id: [] for v in videos}
     for play_set in play_sets:
