@@ -14,7 +14,7 @@ from adapters.memory.bootstrap import in_memory_context
 from adapters.memory.fake_media import fake_video_bytes
 from adapters.memory.jobs import MemoryJobQueue
 from adapters.tortoise import TortoiseDatabase, sqlite_url
-from tests.contract.conftest import UowFactory
+from tests.contract.conftest import ReadUowFactory, UowFactory
 from vod_core import Vod
 from vod_core.errors import AlreadyInLibrary, NotFound, TranscodeExists
 from vod_core.files import StoredFile
@@ -45,11 +45,11 @@ class Service:
 
 
 @pytest.fixture
-async def service(uow_factory: UowFactory, read_uow_factory: UowFactory) -> Service:
+async def service(uow_factory: UowFactory, read_uow_factory: ReadUowFactory) -> Service:
     return await build_service(uow_factory, read_uow_factory)
 
 
-async def build_service(uow_factory: UowFactory, read_uow_factory: UowFactory | None = None) -> Service:
+async def build_service(uow_factory: UowFactory, read_uow_factory: ReadUowFactory | None = None) -> Service:
     jobs = MemoryJobQueue()
     vod = Vod(in_memory_context(uow_factory, read_uow=read_uow_factory, jobs=jobs))
     user, _ = await vod.users.create_user("alice")
