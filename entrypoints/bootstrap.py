@@ -48,7 +48,7 @@ from vod_core.ports.ids import IdGenerator
 from vod_core.ports.jobs import JobQueue
 from vod_core.ports.media import Prober, Thumbnailer, Transcoder
 from vod_core.ports.storage import ObjectStorage
-from vod_core.ports.unit_of_work import UnitOfWork
+from vod_core.ports.unit_of_work import ReadUnitOfWork, UnitOfWork
 from vod_core.services.notifications import Notifications, RetryPolicy
 from vod_core.services.sharing import PasswordThrottle
 
@@ -61,7 +61,7 @@ class UnitsOfWork(Protocol):
 
     def unit_of_work(self) -> UnitOfWork: ...
 
-    def read_unit_of_work(self) -> UnitOfWork: ...
+    def read_unit_of_work(self) -> ReadUnitOfWork: ...
 
 
 class Database(UnitsOfWork, Protocol):

@@ -13,6 +13,9 @@ grouped by area::
 from __future__ import annotations
 
 from vod_core.services.context import Context
+from vod_core.services.dead_events import DeadEvents
+from vod_core.services.downloads import Downloads
+from vod_core.services.health import Health
 from vod_core.services.preferences import Preferences
 from vod_core.services.processing import Processing
 from vod_core.services.sharing import PasswordThrottle, Sharing
@@ -43,6 +46,9 @@ class Vod:
         self.preferences = Preferences(ctx, allow_private_callbacks)
         """A user's auto-transcode templates and callback URLs (stored as ``UserSettings``)."""
         self.traffic = TrafficStats(ctx)
+        self.downloads = Downloads(ctx, self.uploads)
+        self.health = Health(ctx)
+        self.dead_events = DeadEvents(ctx)
 
 
 __all__ = ["Context", "Vod"]

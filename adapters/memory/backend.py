@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from adapters.memory.database import MemoryDatabase
-from adapters.memory.unit_of_work import MemoryUnitOfWork
-from vod_core.ports.unit_of_work import UnitOfWork
+from adapters.memory.unit_of_work import MemoryReadUnitOfWork, MemoryUnitOfWork
+from vod_core.ports.unit_of_work import ReadUnitOfWork, UnitOfWork
 
 
 class MemoryBackend:
@@ -25,5 +25,5 @@ class MemoryBackend:
     def unit_of_work(self) -> UnitOfWork:
         return MemoryUnitOfWork(self.db)
 
-    def read_unit_of_work(self) -> UnitOfWork:
-        return MemoryUnitOfWork(self.db)
+    def read_unit_of_work(self) -> ReadUnitOfWork:
+        return MemoryReadUnitOfWork(self.db)

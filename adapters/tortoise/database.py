@@ -26,7 +26,7 @@ from adapters.tortoise.overrides import activated
 from adapters.tortoise.sqlite_engine import BUSY_TIMEOUT_MS
 from adapters.tortoise.sqlite_reader import SqliteReadClient
 from adapters.tortoise.unit_of_work import TortoiseReadUnitOfWork, TortoiseUnitOfWork
-from vod_core.ports.unit_of_work import UnitOfWork
+from vod_core.ports.unit_of_work import ReadUnitOfWork, UnitOfWork
 
 SQLITE_FILE = "vod.sqlite3"
 APP = "vod"
@@ -140,7 +140,7 @@ class TortoiseDatabase:
     def unit_of_work(self) -> UnitOfWork:
         return TortoiseUnitOfWork(self._context, self.connection_name)
 
-    def read_unit_of_work(self) -> UnitOfWork:
+    def read_unit_of_work(self) -> ReadUnitOfWork:
         """A unit of work for use cases that only read: committed data, no write lock, no commit.
 
         See :class:`~adapters.tortoise.unit_of_work.TortoiseReadUnitOfWork`

@@ -26,7 +26,7 @@ from vod_core.ports.outbox import EventOutbox
 from vod_core.ports.play_sets import PlaySetRepository
 from vod_core.ports.settings import SettingsRepository
 from vod_core.ports.traffic import TrafficRepository
-from vod_core.ports.unit_of_work import UnitOfWork
+from vod_core.ports.unit_of_work import ReadUnitOfWork, UnitOfWork
 from vod_core.ports.users import UserRepository
 from vod_core.ports.videos import VideoRepository
 
@@ -37,8 +37,8 @@ class TransactionFailed(StorageUnavailable):
     """The transaction itself could not be opened or committed (the database is unreachable or busy)."""
 
 
-class TortoiseUnitOfWork(UnitOfWork):
-    """``async with uow:`` opens a transaction; leaving without ``commit()`` rolls it back."""
+class _Repositories:
+    """Every repository over one connection, bound when the unit of work is entered."""
 
     videos: VideoRepository
     play_sets: PlaySetRepository
@@ -60,6 +60,10 @@ class TortoiseUnitOfWork(UnitOfWork):
         self.settings = TortoiseSettingsRepository(connection)
         self.traffic = TortoiseTrafficRepository(connection)
         self.outbox = TortoiseOutbox(connection)
+
+
+class TortoiseUnitOfWork(_Repositories, UnitOfWork):
+    """``async with uow:`` opens a transaction; leaving without ``commit()`` rolls it back."""
 
     async def __aenter__(self) -> TortoiseUnitOfWork:
         self._activation: ActivationToken = activate(self._context)
@@ -106,7 +110,7 @@ class TortoiseUnitOfWork(UnitOfWork):
             self._finished = True
 
 
-class TortoiseReadUnitOfWork(TortoiseUnitOfWork):
+class TortoiseReadUnitOfWork(_Repositories, ReadUnitOfWork):
     """The same repositories over a connection that only reads committed data; no transaction.
 
     ``reader`` is what the database hands out for reading (see
@@ -121,8 +125,8 @@ class TortoiseReadUnitOfWork(TortoiseUnitOfWork):
     case needs: each statement sees committed data, statements of one unit
     of work may see different commits (e.g. a page and a count taken on
     either side of an insert). Writes through it fail on SQLite; on
-    PostgreSQL they would autocommit, so :meth:`commit` refuses and the
-    use cases that write never open a reader.
+    PostgreSQL they would autocommit, so it has no ``commit`` (the type
+    checker rejects one) and the use cases that write never open a reader.
     """
 
     def __init__(self, context: TortoiseContext, connection_name: str, reader: BaseDBAsyncClient) -> None:
@@ -141,6 +145,3 @@ class TortoiseReadUnitOfWork(TortoiseUnitOfWork):
         tb: TracebackType | None,
     ) -> None:
         deactivate(self._activation)
-
-    async def commit(self) -> None:
-        raise RuntimeError("a read unit of work cannot commit")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import AsyncExitStack
 from types import SimpleNamespace
 
-from sanic import Sanic
+from sanic import Request, Sanic
 from sanic.config import Config
 from sanic_ext import Extend
 from sanic_ext.extensions.openapi.extension import OpenAPIExtension
@@ -54,6 +55,20 @@ def create_app(open_resources: ResourcesFactory, *, name: str = "vod") -> App:
     async def open_resources_(app: App) -> None:
         app.ctx.exit_stack = AsyncExitStack()
         app.ctx.resources = await app.ctx.exit_stack.enter_async_context(open_resources())
+
+    # Sanic's HTTP/1 server accepts (and may answer) requests on its pre-bound
+    # socket before it installs its SIGTERM handler; a request answered then
+    # (a fast /health probe) can be followed by a SIGTERM that kills the
+    # process instead of stopping it. Requests wait until startup is over.
+    app.ctx.started = asyncio.Event()
+
+    @app.after_server_start
+    async def started(app: App) -> None:
+        app.ctx.started.set()
+
+    @app.on_request
+    async def after_startup(request: Request) -> None:
+        await request.app.ctx.started.wait()
 
     @app.after_server_stop
     async def close_resources(app: App) -> None:

@@ -15,7 +15,7 @@ from adapters.memory.jobs import MemoryJobQueue
 from adapters.tortoise import TortoiseDatabase, sqlite_url
 from entrypoints.bootstrap import bootstrap
 from entrypoints.config import Config
-from tests.contract.conftest import UowFactory
+from tests.contract.conftest import ReadUowFactory, UowFactory
 from tests.support.units import Units
 from vod_core import Vod
 from vod_core.errors import AlreadyInLibrary, NotFound, TranscodeExists
@@ -47,11 +47,11 @@ class Service:
 
 
 @pytest.fixture
-async def service(uow_factory: UowFactory, read_uow_factory: UowFactory) -> Service:
+async def service(uow_factory: UowFactory, read_uow_factory: ReadUowFactory) -> Service:
     return await build_service(uow_factory, read_uow_factory)
 
 
-async def build_service(uow_factory: UowFactory, read_uow_factory: UowFactory | None = None) -> Service:
+async def build_service(uow_factory: UowFactory, read_uow_factory: ReadUowFactory | None = None) -> Service:
     jobs = MemoryJobQueue()
     units = Units(uow_factory, read_uow_factory or uow_factory)
     vod = bootstrap(Config.in_memory(), database=units, jobs=jobs).vod

@@ -112,7 +112,7 @@ async def test_failures_back_off_exponentially_with_the_same_delivery_id_and_die
         world.clock.current = max(world.clock.current, pending.next_attempt_at)
         assert await notifications.deliver_due() == 1
 
-    (dead,) = await notifications.list_dead(world.user)
+    (dead,) = await world.vod.dead_events.of_user(world.user)
     assert dead.id == event.id and dead.state == DeliveryState.DEAD
     assert dead.last_error == "HTTP 500"
     assert {s.headers["X-VOD-Delivery"] for s in sender.sent} == {event.id}

@@ -49,7 +49,10 @@ from vod_core.errors import (
 )
 from vod_core.ports.jobs import Job, JobKind
 from vod_core.services.context import DEFAULT_ZONE
+from vod_core.services.dead_events import DeadEvents
+from vod_core.services.downloads import Downloads
 from vod_core.services.failures import declared_failure, fails_as
+from vod_core.services.health import Health
 from vod_core.services.notifications import Notifications
 from vod_core.services.preferences import Preferences
 from vod_core.services.processing import Processing
@@ -260,7 +263,9 @@ CASES: dict[str, tuple[UseCase, type[InternalError]]] = {
         UpdatePlaySetFailed,
     ),
     "Notifications.deliver_due": (lambda w: w.notifications.deliver_due(), InternalError),
-    "Notifications.list_dead": (lambda w: w.notifications.list_dead(w.alice), InternalError),
+    "DeadEvents.of_user": (lambda w: w.vod.dead_events.of_user(w.alice), InternalError),
+    "Health.check": (lambda w: w.vod.health.check(), InternalError),
+    "Downloads.open": (lambda w: w.vod.downloads.open(w.unused_file), CheckStorageIdFailed),
 }
 
 SERVICES = (
@@ -273,6 +278,9 @@ SERVICES = (
     TrafficStats,
     Processing,
     Notifications,
+    DeadEvents,
+    Downloads,
+    Health,
 )
 
 

@@ -96,12 +96,6 @@ class Notifications:
         await asyncio.gather(*(self._deliver(c) for c in claimed))
         return len(claimed) + skipped
 
-    @fails_as(InternalError)
-    async def list_dead(self, user_id: str) -> list[OutboxEvent]:
-        """Events of the user given up on after retrying for ``give_up_after``, newest first."""
-        async with self._ctx.reader() as uow:
-            return await uow.outbox.dead(user_id)
-
     async def _claim_due(self) -> tuple[list[_Claimed], int]:
         now = self._ctx.clock.now()
         claimed: list[_Claimed] = []

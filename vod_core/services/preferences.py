@@ -15,7 +15,7 @@ from vod_core.errors import (
     InvalidParameter,
     SaveTransConfigFailed,
 )
-from vod_core.ports.unit_of_work import UnitOfWork
+from vod_core.ports.unit_of_work import ReadUnitOfWork
 from vod_core.services.context import Context
 from vod_core.services.failures import fails_as
 from vod_core.services.transcoding import template_for
@@ -37,7 +37,7 @@ class Preferences:
         self._ctx = ctx
         self._allow_private_callbacks = allow_private_callbacks
 
-    async def _load(self, uow: UnitOfWork, user_id: str) -> UserSettings:
+    async def _load(self, uow: ReadUnitOfWork, user_id: str) -> UserSettings:
         settings = await uow.settings.get(user_id)
         return settings or UserSettings(user_id, webhook_secret=self._ctx.ids.new_secret())
 

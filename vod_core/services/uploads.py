@@ -69,7 +69,7 @@ class Uploads:
         is simply not found (and never reaches the store).
         """
         stored = None
-        if 0 < len(storage_id) <= MAX_ID_LENGTH:
+        if 0 < len(storage_id) <= MAX_ID_LENGTH and storage_id.isprintable():
             async with self._ctx.reader() as uow:
                 stored = await uow.files.get(storage_id)
         if stored is None or stored.deleted:

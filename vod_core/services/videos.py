@@ -21,7 +21,7 @@ from vod_core.errors import (
 )
 from vod_core.play_set import PlaySet, PlaySetStatus
 from vod_core.ports.jobs import Job, JobKind
-from vod_core.ports.unit_of_work import UnitOfWork
+from vod_core.ports.unit_of_work import ReadUnitOfWork
 from vod_core.ports.videos import VideoQuery
 from vod_core.services.context import Context
 from vod_core.services.failures import fails_as
@@ -48,7 +48,7 @@ class VideoPage:
     count: int
 
 
-async def owned_video(uow: UnitOfWork, user_id: str, video_id: str, *, allow_deleted: bool = False) -> Video:
+async def owned_video(uow: ReadUnitOfWork, user_id: str, video_id: str, *, allow_deleted: bool = False) -> Video:
     """The caller's video; missing, another user's (or deleted) is 3102 alike."""
     video = await uow.videos.get(video_id)
     if video is None or video.user_id != user_id or (video.is_deleted and not allow_deleted):
@@ -56,7 +56,7 @@ async def owned_video(uow: UnitOfWork, user_id: str, video_id: str, *, allow_del
     return video
 
 
-async def with_play_sets(uow: UnitOfWork, videos: Sequence[Video]) -> list[VideoDetails]:
+async def with_play_sets(uow: ReadUnitOfWork, videos: Sequence[Video]) -> list[VideoDetails]:
     play_sets = await uow.play_sets.live_for_videos([v.id for v in videos])
     by_video: dict[str, list[PlaySet]] = {v.id: [] for v in videos}
     for play_set in play_sets:

@@ -20,6 +20,5 @@ bp = Blueprint("health")
     tag="operations",
 )
 async def health(request: Request) -> HTTPResponse:
-    async with resources(request).vod.ctx.uow() as uow:
-        await uow.users.count()
+    await resources(request).vod.health.check()
     return ok(status="ok")

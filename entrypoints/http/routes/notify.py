@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from sanic import Blueprint, HTTPResponse, Request
 
 from entrypoints.http.auth import user_id
@@ -11,19 +9,10 @@ from entrypoints.http.docs import DEAD_EVENT, STR, array, describe, json_body, o
 from entrypoints.http.parsing import JsonBody
 from entrypoints.http.replies import ok
 from entrypoints.http.resources import resources
-from vod_core.ports.webhooks import WebhookFailed
-from vod_core.services.notifications import Notifications
 
 bp = Blueprint("notify", url_prefix="/notify/api")
 
 EVENT = {"type": "string", "enum": ["video", "transcoding"]}
-
-
-class _NoSending:
-    """Listing dead events sends nothing; the delivering ``Notifications`` lives in the background services."""
-
-    async def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> int:
-        raise WebhookFailed("this Notifications only lists events")
 
 
 @bp.post("/set_callback")
@@ -75,7 +64,7 @@ async def list_callbacks(request: Request) -> HTTPResponse:
 async def list_dead_events(request: Request) -> HTTPResponse:
     uid = await user_id(request)
     found = resources(request)
-    events = await Notifications(found.vod.ctx, _NoSending()).list_dead(uid)
+    events = await found.vod.dead_events.of_user(uid)
     time = found.presenter.time
     return ok(
         events=[
