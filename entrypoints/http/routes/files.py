@@ -52,6 +52,7 @@ async def read_range(file_path: str, start: int, length: int) -> AsyncIterator[b
     errors=(404, 416),
     public=True,
     tag="storage",
+    operation="downloadFile",
 )
 async def serve_file(request: Request, storage_id: str) -> HTTPResponse | None:
     if not STORAGE_ID.fullmatch(storage_id):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sanic import Blueprint, HTTPResponse, Request
 
 from entrypoints.http.auth import user_id
-from entrypoints.http.docs import INT, STR, array, describe, json_body, obj, ok_envelope, query
+from entrypoints.http.docs import INT, STR, TEMPLATE, array, describe, json_body, ok_envelope, query
 from entrypoints.http.parsing import JsonBody, query_text
 from entrypoints.http.presenters import Presenter
 from entrypoints.http.replies import ok
@@ -14,15 +14,6 @@ from entrypoints.http.resources import resources
 bp = Blueprint("transcoding", url_prefix="/video/api")
 
 TEMPLATE_IDS = {"type": "array", "items": INT}
-TEMPLATE = obj(
-    {
-        "task_config_temp_id": INT,
-        "resolution": STR,
-        "short_side": INT,
-        "video_bitrate_kbps": INT,
-        "audio_bitrate_kbps": INT,
-    }
-)
 
 
 @bp.post("/trans")
