@@ -107,7 +107,7 @@ async def test_units_and_servers_are_stated(service: Service) -> None:
     assert "bytes" in video["file_size"]["description"]
     assert "RFC 3339" in video["created_at"]["description"]
     assert "Unix seconds" in str(document["paths"]["/video/api/list_video_statistic"]["get"]["parameters"])
-    assert document["servers"] == [{"url": "/", "description": document["servers"][0]["description"], "variables": {}}]
+    assert [server["url"] for server in document["servers"]] == ["/"]  # relative: wherever the document is served
 
 
 async def test_the_interactive_page_is_served_without_any_other_host(service: Service) -> None:
