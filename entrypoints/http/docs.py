@@ -203,7 +203,6 @@ SCHEMAS.update(
 )
 
 VIDEO = ref("Video")
-PLAY_SET = ref("PlaySet")
 ERROR = ref("Error")
 DEAD_EVENT = ref("DeadEvent")
 CALLBACK = ref("Callback")

@@ -11,6 +11,7 @@ import inspect
 import re
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager
+from enum import IntEnum
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,8 @@ from entrypoints.config import Config
 from entrypoints.http import Resources, create_app
 from entrypoints.http.errors import vod_error_response
 from vod_core import errors
+from vod_core.play_set import PLAY_SET_TRANSITIONS, PlaySetStatus
+from vod_core.video import VIDEO_TRANSITIONS, VideoStatus
 
 API_MD = Path(__file__).resolve().parents[2] / "docs" / "API.md"
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
@@ -186,3 +189,34 @@ def test_the_reference_links_only_inside_the_repository(reference: str) -> None:
         assert not target.startswith(("..", "/")), target
         if not target.startswith(("#", "http://", "https://")):
             assert (API_MD.parent / target.split("#")[0]).exists(), target
+
+
+def _section(reference: str, heading: str) -> str:
+    start = reference.index(heading)
+    end = reference.find("\n### ", start + len(heading))
+    return reference[start : end if end != -1 else None]
+
+
+def _transitions(section: str) -> dict[int, set[int]]:
+    table = section[section.index("| from | to |") :]
+    found: dict[int, set[int]] = {}
+    for source, targets in re.findall(r"^\| ([^|]+) \| ([^|]+) \|$", table, re.M)[1:]:
+        for state in map(int, re.findall(r"\d+", source)):
+            found[state] = set(map(int, re.findall(r"\d+", targets)))
+    return found
+
+
+@pytest.mark.parametrize(
+    ("heading", "statuses", "transitions"),
+    [
+        ("### Video `status`", VideoStatus, VIDEO_TRANSITIONS),
+        ("### Play set `status`", PlaySetStatus, PLAY_SET_TRANSITIONS),
+    ],
+)
+def test_status_values_and_transitions_match_the_core(
+    reference: str, heading: str, statuses: type[IntEnum], transitions: Mapping[IntEnum, frozenset[IntEnum]]
+) -> None:
+    section = _section(reference, heading)
+    values = {int(v): name for v, name in re.findall(r"^\| (\d) \| ([a-z ]+) \|", section, re.M)}
+    assert values == {int(s): s.name.lower().replace("_", " ") for s in statuses}
+    assert _transitions(section) == {int(s): {int(t) for t in targets} for s, targets in transitions.items()}
