@@ -11,7 +11,9 @@ from sanic.config import Config
 from sanic_ext import Extend
 from sanic_ext.extensions.openapi.extension import OpenAPIExtension
 
-from entrypoints.http.docs import SECURITY_SCHEME
+from entrypoints.http import docs_page
+from entrypoints.http.docs import API_DESCRIPTION, SECURITY_SCHEME, add_components
+from entrypoints.http.docs_page import PAGE_PATH
 from entrypoints.http.errors import JsonErrorHandler
 from entrypoints.http.resources import ResourcesFactory
 from entrypoints.http.routes import files, health, notify, sharing, storage, traffic, transcoding, videos
@@ -21,10 +23,14 @@ App = Sanic[Config, SimpleNamespace]
 MAX_JSON_BODY = 1024 * 1024
 """Limit of every non-streamed body; uploads are streamed and limited by VOD_MAX_UPLOAD_BYTES."""
 
-API_DESCRIPTION = (
-    "Upload, process, transcode, share and play videos and measure their traffic. "
-    "Every JSON response carries `errcode` (1000 = OK) and `msg`."
-)
+
+class OpenAPIWithOwnPage(OpenAPIExtension):  # type: ignore[no-untyped-call]
+    """sanic-ext's OpenAPI document without its CDN-loaded pages; the start-up log points at ours."""
+
+    name = "openapidocs"  # sanic-ext wants a name of its own (letters only) per extension class
+
+    def label(self) -> str:
+        return PAGE_PATH
 
 
 def create_app(open_resources: ResourcesFactory, *, name: str = "vod") -> App:
@@ -36,7 +42,10 @@ def create_app(open_resources: ResourcesFactory, *, name: str = "vod") -> App:
         ACCESS_LOG=False,
         OAS_URL_PREFIX="/docs",
         OAS_URI_TO_JSON="/openapi.json",
-        OAS_UI_DEFAULT="swagger",
+        # sanic-ext's Swagger and ReDoc pages load from a CDN: docs_page serves /docs itself.
+        OAS_UI_DEFAULT=None,
+        OAS_UI_SWAGGER=False,
+        OAS_UI_REDOC=False,
         OAS_AUTODOC=False,
         HTTP_AUTO_HEAD=False,
         HTTP_AUTO_OPTIONS=False,
@@ -45,10 +54,13 @@ def create_app(open_resources: ResourcesFactory, *, name: str = "vod") -> App:
     )
     # Only the OpenAPI extension: the built-in ones (CORS, injection, health,
     # HTTP helpers) are unused here and each costs time on every request.
-    Extend(app, built_in_extensions=False, extensions=[OpenAPIExtension])
+    Extend(app, built_in_extensions=False, extensions=[OpenAPIWithOwnPage])
     app.ext.openapi.describe("VOD service API", version="1.0", description=API_DESCRIPTION)
-    app.ext.openapi.add_security_scheme(SECURITY_SCHEME, "http", scheme="bearer")
-    for module in (videos, sharing, transcoding, traffic, notify, storage, files, health):
+    app.ext.openapi.add_security_scheme(
+        SECURITY_SCHEME, "http", scheme="bearer", description="an API key: `Authorization: Bearer <key>`"
+    )
+    add_components(app.ext.openapi)
+    for module in (videos, sharing, transcoding, traffic, notify, storage, files, health, docs_page):
         app.blueprint(module.bp)
 
     @app.before_server_start

@@ -39,6 +39,7 @@ def _headers(download: Download) -> dict[str, str]:
     errors=(404, 416),
     public=True,
     tag="storage",
+    operation="downloadFile",
 )
 async def serve_file(request: Request, storage_id: str) -> HTTPResponse | None:
     res = resources(request)

@@ -18,6 +18,7 @@ bp = Blueprint("health")
     errors=(),
     public=True,
     tag="operations",
+    operation="getHealth",
 )
 async def health(request: Request) -> HTTPResponse:
     await resources(request).vod.health.check()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sanic import Blueprint, HTTPResponse, Request
 
 from entrypoints.http.auth import user_id
-from entrypoints.http.docs import DEAD_EVENT, STR, array, describe, json_body, obj, ok_envelope
+from entrypoints.http.docs import CALLBACK, DEAD_EVENT, STR, array, describe, json_body, ok_envelope
 from entrypoints.http.parsing import JsonBody
 from entrypoints.http.replies import ok
 from entrypoints.http.resources import resources
@@ -40,7 +40,7 @@ async def delete_callback(request: Request) -> HTTPResponse:
 @bp.get("/list_callbacks")
 @describe(
     "The configured callbacks with the HMAC signing secret",
-    ok=ok_envelope(callbacks=array(obj({"event": EVENT, "url": STR, "secret": STR}))),
+    ok=ok_envelope(callbacks=array(CALLBACK)),
     errors=(),
     tag="notify",
 )
