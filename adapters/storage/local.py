@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import AsyncIterator, Callable
 from typing import BinaryIO, TypeVar
 
+from adapters.temp_sweep import marked, sweep
 from vod_core.errors import NotFound, UploadTooLarge
 from vod_core.ports.storage import ObjectStorage
 
@@ -25,6 +26,7 @@ T = TypeVar("T")
 WRITE_BUFFER = 1024 * 1024
 """Bytes gathered before one write in a thread: request chunks are ~64 KiB, a hop per chunk costs more."""
 
+TEMP_PREFIXES = ("upload-", "import-")
 _KEY = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 
 
@@ -39,6 +41,7 @@ class LocalStorage(ObjectStorage):
         self._tmp = os.path.join(self.root, "tmp")
         os.makedirs(self._objects, exist_ok=True)
         os.makedirs(self._tmp, exist_ok=True)
+        sweep(self._tmp, TEMP_PREFIXES)  # what a killed upload left behind
 
     def path_of(self, key: str) -> str:
         """Where ``key`` lives; keys are ids, anything path-like is refused."""
@@ -47,7 +50,7 @@ class LocalStorage(ObjectStorage):
         return os.path.join(self._objects, key)
 
     def _temp_file(self) -> tuple[BinaryIO, str]:
-        fd, path = tempfile.mkstemp(dir=self._tmp, prefix="upload-")
+        fd, path = tempfile.mkstemp(dir=self._tmp, prefix=marked("upload-"))
         return os.fdopen(fd, "wb"), path
 
     async def write(self, key: str, chunks: AsyncIterator[bytes], max_bytes: int | None = None) -> int:
@@ -78,7 +81,7 @@ class LocalStorage(ObjectStorage):
         return await _in_thread(self._copy_in, local_path, target)
 
     def _copy_in(self, source: str, target: str) -> int:
-        fd, temp_path = tempfile.mkstemp(dir=self._tmp, prefix="import-")
+        fd, temp_path = tempfile.mkstemp(dir=self._tmp, prefix=marked("import-"))
         os.close(fd)
         try:
             shutil.copyfile(source, temp_path)
