@@ -19,6 +19,7 @@ from redis.asyncio import Redis
 from adapters.jobs.inprocess import InProcessJobQueue
 from adapters.jobs.periodic import PeriodicRunner
 from adapters.jobs.traffic_feed import InProcessTrafficFeed
+from adapters.metrics import MeteredWebhookSender
 from adapters.notify.webhooks import AiohttpWebhookSender
 from adapters.redis.lease import RedisLease
 from adapters.redis.traffic_feed import RedisTrafficConsumer
@@ -61,7 +62,7 @@ class BackgroundServices:
         """Where in-process producers ``submit`` traffic records."""
         self.sender = AiohttpWebhookSender(timeout_s=webhook_timeout_s, allow_private=allow_private_callbacks)
         self.retry_policy = retry_policy or RetryPolicy()
-        self.notifications = Notifications(vod.ctx, self.sender, policy=self.retry_policy)
+        self.notifications = Notifications(vod.ctx, MeteredWebhookSender(self.sender), policy=self.retry_policy)
         self.dispatcher = PeriodicRunner("webhook-dispatcher", self._dispatch_round, interval_s=dispatch_interval_s)
         self._redis_url = redis_url
         self._redis_prefix = redis_prefix

@@ -14,6 +14,9 @@ from adapters.redis.jobs import RedisJobQueue, decode_job
 from entrypoints.bootstrap import database_for, http_resources, open_runtime
 from entrypoints.config import Config, ConfigError
 from entrypoints.http import create_app
+from entrypoints.http.protocol import HeadDeadlineProtocol
+from entrypoints.log_format import configure_logging
+from entrypoints.metrics_server import metrics_server
 from entrypoints.worker import run_worker
 from vod_core import Vod
 from vod_core.errors import VodError
@@ -34,9 +37,16 @@ async def _prepare(config: Config) -> None:
 def serve(config: Config) -> None:
     """Run in one process; Sanic's single-process server stops cleanly on SIGTERM/SIGINT."""
     asyncio.run(_prepare(config))
-    app = create_app(lambda: http_resources(config))
+    app = create_app(lambda: http_resources(config), settings=config)
     print(f"Serving on http://{config.host}:{config.port} (API docs at /docs)", flush=True)
-    app.run(host=config.host, port=config.port, single_process=True, motd=False, access_log=False)
+    app.run(
+        host=config.host,
+        port=config.port,
+        single_process=True,
+        motd=False,
+        access_log=False,
+        protocol=HeadDeadlineProtocol,
+    )
 
 
 async def migrate(config: Config) -> None:
@@ -104,7 +114,7 @@ async def recover(vod: Vod, queue: RedisJobQueue) -> int:
 async def worker(config: Config, *, recover_first: bool = False) -> None:
     if not config.redis_url:
         raise ConfigError("VOD_REDIS_URL: `vod worker` consumes jobs from Redis; set it (and on `vod serve`)")
-    async with open_runtime(config) as runtime:
+    async with open_runtime(config) as runtime, metrics_server(config):
         queue = runtime.job_queue
         assert isinstance(queue, RedisJobQueue)
         if recover_first:
@@ -137,6 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         config = Config.from_env()
+        configure_logging(config.log_format)
         if args.command == "serve":
             serve(config)
         elif args.command == "worker":

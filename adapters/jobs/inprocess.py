@@ -12,6 +12,7 @@ import asyncio
 import logging
 from dataclasses import replace
 
+from adapters.metrics import job_running, jobs_enqueued
 from vod_core.ports.jobs import Job, JobQueue
 from vod_core.services.processing import Processing
 
@@ -35,7 +36,11 @@ class InProcessJobQueue(JobQueue):
         self._processing = processing
 
     async def enqueue(self, job: Job) -> None:
+        self._put(job)
+
+    def _put(self, job: Job) -> None:
         self._queue.put_nowait(job)
+        jobs_enqueued([job])
 
     async def start(self) -> None:
         """Recover unfinished work, then run jobs in the background."""
@@ -50,7 +55,7 @@ class InProcessJobQueue(JobQueue):
         if recovered:
             log.info("resuming %d unfinished jobs", len(recovered))
         for job in recovered:
-            self._queue.put_nowait(job)
+            self._put(job)
         self._workers = [asyncio.create_task(self._work(self._processing)) for _ in range(self._concurrency)]
 
     async def stop(self) -> None:
@@ -74,10 +79,11 @@ class InProcessJobQueue(JobQueue):
 
     async def _run(self, processing: Processing, job: Job) -> None:
         try:
-            follow_ups = await processing.handle(job)
+            with job_running(job):
+                follow_ups = await processing.handle(job)
         except Exception:
             log.exception("job %s of video %s failed on attempt %d", job.kind.value, job.video_id, job.attempt)
-            self._queue.put_nowait(replace(job, attempt=job.attempt + 1))
+            self._put(replace(job, attempt=job.attempt + 1))
             return
         for follow_up in follow_ups:
-            self._queue.put_nowait(follow_up)
+            self._put(follow_up)

@@ -22,6 +22,7 @@ from multiprocessing.connection import Connection
 
 from adapters.media.rung import EncoderSettings
 from adapters.media.worker import CANCEL, exit_with_parent, run_transcode
+from adapters.metrics import transcode_timer
 from adapters.temp_sweep import sweep
 from vod_core.ports.media import (
     ProgressCallback,
@@ -60,8 +61,10 @@ class PyAVTranscoder(Transcoder):
         pool = self._pool
         finished = False
         try:
-            work = pool.submit(run_transcode, source_path, list(requests), theirs, self._settings)
-            renditions = await _follow(ours, asyncio.wrap_future(work), progress)
+            with transcode_timer() as output_sizes:
+                work = pool.submit(run_transcode, source_path, list(requests), theirs, self._settings)
+                renditions = await _follow(ours, asyncio.wrap_future(work), progress)
+                output_sizes.extend(r.file_size for r in renditions)
             finished = True
             return renditions
         except BrokenProcessPool as exc:

@@ -19,6 +19,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from adapters.metrics import job_running, jobs_enqueued
 from adapters.redis.streams import Entry, StreamGroup, Timing, consumer_name
 from vod_core.ports.jobs import Job, JobKind, JobQueue
 from vod_core.services.processing import Processing
@@ -45,6 +46,7 @@ class RedisJobQueue(JobQueue):
 
     async def enqueue(self, job: Job) -> None:
         await self.client.xadd(self.stream, encode_job(job))  # type: ignore[arg-type]
+        jobs_enqueued([job])
 
     async def enqueue_many(self, jobs: Iterable[Job]) -> None:
         batch = list(jobs)
@@ -54,6 +56,7 @@ class RedisJobQueue(JobQueue):
             for job in batch:
                 pipe.xadd(self.stream, encode_job(job))  # type: ignore[arg-type]
             await pipe.execute()
+        jobs_enqueued(batch)
 
     async def close(self) -> None:
         await self.client.aclose()
@@ -138,7 +141,9 @@ class RedisJobConsumer:
 
     async def _handle(self, job: Job) -> bool:
         try:
-            await self._queue.enqueue_many(await self._processing.handle(job))
+            with job_running(job):
+                follow_ups = await self._processing.handle(job)
+            await self._queue.enqueue_many(follow_ups)
         except Exception:
             log.exception(
                 "job %s of video %s failed on attempt %d; retried once idle for %d ms",
