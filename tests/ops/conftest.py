@@ -52,9 +52,7 @@ class Service:
 async def running_service(tmp_path: Path, settings: Config | None = None) -> AsyncIterator[Service]:
     """The app over an in-memory database, local storage, real PyAV media and the in-process job runner."""
     transcoder = PyAVTranscoder(max_workers=1)
-    vod, _ = in_memory_vod(
-        prober=PyAVProber(), thumbnailer=PyAVThumbnailer(), transcoder=transcoder, base_url=BASE_URL
-    )
+    vod, _ = in_memory_vod(prober=PyAVProber(), thumbnailer=PyAVThumbnailer(), transcoder=transcoder, base_url=BASE_URL)
     vod.ctx.storage = LocalStorage(str(tmp_path / "storage"))
     jobs = InProcessJobQueue(concurrency=1)
     vod.ctx.jobs = jobs
