@@ -32,6 +32,7 @@ from adapters.media import PyAVProber, PyAVThumbnailer, PyAVTranscoder
 from adapters.memory import MemoryBackend
 from adapters.memory.fake_media import FakeProber, FakeThumbnailer, FakeTranscoder
 from adapters.memory.storage import MemoryStorage
+from adapters.metrics import MeteredWebhookSender
 from adapters.notify.webhooks import AiohttpWebhookSender
 from adapters.redis.jobs import RedisJobQueue
 from adapters.redis.traffic_feed import RedisTrafficConsumer
@@ -132,7 +133,7 @@ class Runtime:
         """What ``vod serve`` runs besides HTTP: in-process jobs, webhook delivery, the traffic feed."""
         policy = retry_policy or RetryPolicy()
         sender = AiohttpWebhookSender(timeout_s=webhook_timeout_s, allow_private=self.config.webhook_allow_private)
-        notifications = Notifications(self.vod.ctx, sender, policy=policy)
+        notifications = Notifications(self.vod.ctx, MeteredWebhookSender(sender), policy=policy)
         traffic_consumer = dispatch_lock = None
         if self.redis is not None:
             prefix = self.config.redis_prefix

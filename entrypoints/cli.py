@@ -13,6 +13,9 @@ from importlib.metadata import PackageNotFoundError, version
 from entrypoints.bootstrap import bootstrap, serving
 from entrypoints.config import Config, ConfigError, port_number
 from entrypoints.http import create_app
+from entrypoints.http.protocol import HeadDeadlineProtocol
+from entrypoints.log_format import configure_logging
+from entrypoints.metrics_server import metrics_server
 from entrypoints.worker import run_worker
 from vod_core.errors import VodError
 
@@ -42,9 +45,16 @@ def serve(config: Config) -> None:
     """Run in one process; Sanic's single-process server stops cleanly on SIGTERM/SIGINT."""
     asyncio.run(_prepare(config))
     # Built inside the server's event loop: the Redis client belongs to the loop it was made in.
-    app = create_app(lambda: serving(bootstrap(config)))
+    app = create_app(lambda: serving(bootstrap(config)), settings=config)
     print(f"Serving on http://{config.host}:{config.port} (API docs at /docs)", flush=True)
-    app.run(host=config.host, port=config.port, single_process=True, motd=False, access_log=False)
+    app.run(
+        host=config.host,
+        port=config.port,
+        single_process=True,
+        motd=False,
+        access_log=False,
+        protocol=HeadDeadlineProtocol,
+    )
 
 
 async def migrate(config: Config) -> None:
@@ -68,7 +78,7 @@ async def create_user(config: Config, name: str) -> None:
 async def worker(config: Config, *, recover_first: bool = False) -> None:
     if not config.redis_url:
         raise ConfigError("VOD_REDIS_URL: `vod worker` consumes jobs from Redis; set it (and on `vod serve`)")
-    async with bootstrap(config) as runtime:
+    async with bootstrap(config) as runtime, metrics_server(config):
         assert runtime.redis_jobs is not None  # bootstrap builds it whenever redis_url is set
         await run_worker(runtime.vod, runtime.redis_jobs, recover=recover_first)
 
@@ -108,6 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         config = Config.from_env()
+        configure_logging(config.log_format)
         if args.command == "serve":
             listen = {"host": args.host, "port": args.port}
             serve(dataclasses.replace(config, **{k: v for k, v in listen.items() if v is not None}))

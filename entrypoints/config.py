@@ -24,6 +24,7 @@ when empty), stored files under ``data_dir``, real media (PyAV).
 ``memory``: an in-memory database and storage and fake media, for
 embedding the core and for tests; nothing touches the disk.
 """
+LOG_FORMATS = ("text", "json")
 
 
 class ConfigError(ValueError):
@@ -46,6 +47,13 @@ class Config:
     timezone: str = DEFAULT_TIME_ZONE
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
     webhook_allow_private: bool = False
+    request_head_timeout_s: int = 10
+    """Whole seconds a client has to send the request line and headers (Sanic's own timeout is idle-only)."""
+    metrics_token: str = ""
+    """When set, ``GET /metrics`` wants ``Authorization: Bearer <token>``."""
+    metrics_port: int = 0
+    """``vod worker`` serves its own ``/metrics`` on this port (0: none)."""
+    log_format: str = "text"
 
     @classmethod
     def in_memory(cls, **fields: Any) -> Config:
@@ -70,6 +78,10 @@ class Config:
             timezone=env.get("VOD_TIMEZONE") or cls.timezone,
             max_upload_bytes=_int(env, "VOD_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES, minimum=1),
             webhook_allow_private=_flag(env, "VOD_WEBHOOK_ALLOW_PRIVATE"),
+            request_head_timeout_s=_int(env, "VOD_REQUEST_HEAD_TIMEOUT", cls.request_head_timeout_s, minimum=1),
+            metrics_token=env.get("VOD_METRICS_TOKEN", ""),
+            metrics_port=_int(env, "VOD_METRICS_PORT", 0, minimum=0, maximum=65535),
+            log_format=_choice(env, "VOD_LOG_FORMAT", LOG_FORMATS),
         )
         config.zone()  # fail at start on an unknown zone
         return config
@@ -114,6 +126,14 @@ def _redis_prefix(env: Mapping[str, str]) -> str:
         return Config.redis_prefix
     if any(c.isspace() for c in raw):
         raise ConfigError(f"VOD_REDIS_PREFIX: must not contain white space, got {raw!r}")
+    return raw
+
+
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    """One of ``choices`` (the first is the default)."""
+    raw = env.get(name, "").strip().lower() or choices[0]
+    if raw not in choices:
+        raise ConfigError(f"{name}: expected one of {', '.join(choices)}, got {raw!r}")
     return raw
 
 

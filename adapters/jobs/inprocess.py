@@ -12,6 +12,7 @@ import asyncio
 import logging
 from dataclasses import replace
 
+from adapters.metrics import job_running, jobs_enqueued
 from vod_core.ports.jobs import Job, JobHandler, JobQueue
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ class InProcessJobQueue(JobQueue):
     def _put(self, job: Job) -> None:
         self._not_started.append(job)
         self._queue.put_nowait(job)
+        jobs_enqueued([job])
 
     async def queued(self) -> list[Job]:
         """Jobs not started yet (a running job's work is still unfinished in the database)."""
@@ -61,7 +63,8 @@ class InProcessJobQueue(JobQueue):
             job = await self._queue.get()
             self._not_started.remove(job)
             try:
-                await handler(job)
+                with job_running(job):
+                    await handler(job)
             except Exception:
                 log.exception("job %s of video %s failed on attempt %d", job.kind.value, job.video_id, job.attempt)
                 self._put(replace(job, attempt=job.attempt + 1))

@@ -19,6 +19,7 @@ from typing import Any, cast
 
 from redis.asyncio import Redis
 
+from adapters.metrics import job_running, jobs_enqueued
 from adapters.redis.streams import Entry, StreamGroup, Timing, consumer_name
 from vod_core.ports.jobs import Job, JobHandler, JobKind, JobQueue
 
@@ -47,6 +48,7 @@ class RedisJobQueue(JobQueue):
 
     async def enqueue(self, job: Job) -> None:
         await self.client.xadd(self.stream, encode_job(job))  # type: ignore[arg-type]
+        jobs_enqueued([job])
 
     async def queued(self) -> list[Job]:
         """Every job in the stream: not read yet, or read and not acknowledged (maybe a dead worker's)."""
@@ -148,7 +150,8 @@ class RedisJobConsumer:
 
     async def _handle(self, job: Job) -> bool:
         try:
-            await self._handler(job)
+            with job_running(job):
+                await self._handler(job)
         except Exception:
             log.exception(
                 "job %s of video %s failed on attempt %d; retried once idle for %d ms",

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from redis.asyncio import Redis
 
 from adapters.jobs.traffic_feed import Ingest
+from adapters.metrics import traffic_dropped, traffic_ingested
 from adapters.redis.streams import Entry, StreamGroup, Timing, consumer_name
 from vod_core.traffic import TrafficRecord
 
@@ -82,6 +83,8 @@ class RedisTrafficConsumer:
                 log.exception("ingesting %d traffic records failed; retried later", len(records))
                 continue
             await self.group.done([e.id for e in entries])
+            traffic_ingested(len(records))
+            traffic_dropped(len(entries) - len(records), "invalid")
 
     def stop(self) -> None:
         self._stopping.set()

@@ -21,6 +21,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import BinaryIO, TypeVar
 
+from adapters.temp_sweep import marked, sweep
 from vod_core.errors import NotFound, UploadTooLarge
 from vod_core.ids import ID_PATTERN
 from vod_core.ports.storage import ObjectInfo, ObjectStorage
@@ -33,6 +34,7 @@ WRITE_BUFFER = 1024 * 1024
 READ_CHUNK = 256 * 1024
 """Bytes read per thread hop when streaming an object out: the memory one download holds."""
 
+TEMP_PREFIXES = ("upload-", "import-")
 _KEY = re.compile(rf"^{ID_PATTERN}$")
 
 
@@ -47,6 +49,7 @@ class LocalStorage(ObjectStorage):
         self._tmp = os.path.join(self.root, "tmp")
         os.makedirs(self._objects, exist_ok=True)
         os.makedirs(self._tmp, exist_ok=True)
+        sweep(self._tmp, TEMP_PREFIXES)  # what a killed upload left behind
 
     def path_of(self, key: str) -> str:
         """Where ``key`` lives; keys are ids, anything path-like is refused."""
@@ -55,7 +58,7 @@ class LocalStorage(ObjectStorage):
         return os.path.join(self._objects, key)
 
     def _temp_file(self) -> tuple[BinaryIO, str]:
-        fd, path = tempfile.mkstemp(dir=self._tmp, prefix="upload-")
+        fd, path = tempfile.mkstemp(dir=self._tmp, prefix=marked("upload-"))
         return os.fdopen(fd, "wb"), path
 
     async def write(self, key: str, chunks: AsyncIterator[bytes], max_bytes: int | None = None) -> int:
@@ -86,7 +89,7 @@ class LocalStorage(ObjectStorage):
         return await _in_thread(self._copy_in, local_path, target)
 
     def _copy_in(self, source: str, target: str) -> int:
-        fd, temp_path = tempfile.mkstemp(dir=self._tmp, prefix="import-")
+        fd, temp_path = tempfile.mkstemp(dir=self._tmp, prefix=marked("import-"))
         os.close(fd)
         try:
             shutil.copyfile(source, temp_path)

@@ -40,6 +40,19 @@ def sqlite_url(data_dir: str) -> str:
     return f"sqlite://{os.path.join(os.path.abspath(data_dir), SQLITE_FILE)}"
 
 
+def private_file(path: str) -> None:
+    """Make the database file (and its directory, when missing) readable by its owner only.
+
+    It holds webhook secrets and share passwords. SQLite gives its ``-wal``
+    and ``-shm`` files the mode of the database file.
+    """
+    if path == ":memory:":
+        return
+    os.makedirs(os.path.dirname(path) or ".", mode=0o700, exist_ok=True)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    os.chmod(path, 0o600)  # an older file, created before this rule
+
+
 def connection_config(url: str) -> dict[str, Any]:
     """Tortoise's connection config for ``url``; SQLite gets BEGIN IMMEDIATE and a busy timeout."""
     config: dict[str, Any] = expand_db_url(url)
@@ -87,7 +100,7 @@ class TortoiseDatabase:
     async def connect(self, migrate: bool = True) -> None:
         """Open the connection and, unless told not to, bring the schema up to date."""
         if self._config["engine"] == "adapters.tortoise.sqlite_engine":
-            os.makedirs(os.path.dirname(self._config["credentials"]["file_path"]) or ".", exist_ok=True)
+            private_file(self._config["credentials"]["file_path"])
         with activated(self._context), warnings.catch_warnings():
             warnings.filterwarnings("ignore", "Module .* has no models", RuntimeWarning)
             await self._context.init(

@@ -11,12 +11,13 @@ from sanic.config import Config
 from sanic_ext import Extend
 from sanic_ext.extensions.openapi.extension import OpenAPIExtension
 
-from entrypoints.http import docs_page
+from entrypoints.config import Config as Settings
+from entrypoints.http import docs_page, request_log
 from entrypoints.http.docs import API_DESCRIPTION, SECURITY_SCHEME, add_components
 from entrypoints.http.docs_page import PAGE_PATH
 from entrypoints.http.errors import JsonErrorHandler
 from entrypoints.http.resources import ResourcesFactory
-from entrypoints.http.routes import files, health, notify, sharing, storage, traffic, transcoding, videos
+from entrypoints.http.routes import files, health, metrics, notify, sharing, storage, traffic, transcoding, videos
 
 App = Sanic[Config, SimpleNamespace]
 
@@ -33,10 +34,17 @@ class OpenAPIWithOwnPage(OpenAPIExtension):  # type: ignore[no-untyped-call]
         return PAGE_PATH
 
 
-def create_app(open_resources: ResourcesFactory, *, name: str = "vod") -> App:
-    """A Sanic app serving every endpoint; ``open_resources`` runs once the event loop exists."""
+def create_app(open_resources: ResourcesFactory, *, name: str = "vod", settings: Settings | None = None) -> App:
+    """A Sanic app serving every endpoint; ``open_resources`` runs once the event loop exists.
+
+    ``settings`` gives the HTTP-level settings (metrics token, request head
+    deadline); the defaults apply without them.
+    """
+    settings = settings or Settings()
     app = Sanic(name, error_handler=JsonErrorHandler(), configure_logging=False)
+    app.ctx.metrics_token = settings.metrics_token
     app.config.update(
+        REQUEST_HEAD_TIMEOUT=settings.request_head_timeout_s,
         REQUEST_MAX_SIZE=MAX_JSON_BODY,
         FALLBACK_ERROR_FORMAT="json",
         ACCESS_LOG=False,
@@ -60,8 +68,9 @@ def create_app(open_resources: ResourcesFactory, *, name: str = "vod") -> App:
         SECURITY_SCHEME, "http", scheme="bearer", description="an API key: `Authorization: Bearer <key>`"
     )
     add_components(app.ext.openapi)
-    for module in (videos, sharing, transcoding, traffic, notify, storage, files, health, docs_page):
+    for module in (videos, sharing, transcoding, traffic, notify, storage, files, health, metrics, docs_page):
         app.blueprint(module.bp)
+    request_log.install(app)
 
     @app.before_server_start
     async def open_resources_(app: App) -> None:

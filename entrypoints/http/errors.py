@@ -13,12 +13,12 @@ id and never a stack trace.
 from __future__ import annotations
 
 import logging
-import secrets
 
 from sanic import HTTPResponse, Request, json
 from sanic.exceptions import SanicException
 from sanic.handlers import ErrorHandler
 
+from entrypoints.http.request_log import current_request_id
 from vod_core.errors import (
     AccessDenied,
     AlreadyInLibrary,
@@ -68,7 +68,7 @@ def envelope(code: int, message: str, status: int, headers: dict[str, str] | Non
 
 
 def _internal(exception: BaseException, code: int) -> HTTPResponse:
-    request_id = secrets.token_hex(8)
+    request_id = current_request_id()
     log.error("internal error %s (request id %s)", code, request_id, exc_info=exception)
     return envelope(code, f"internal error {code} (request id {request_id})", 500)
 

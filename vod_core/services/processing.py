@@ -131,7 +131,7 @@ class Processing:
         except NotAVideo as exc:
             await self._mark_unusable(video_id, str(exc))
             return
-        with tempfile.TemporaryDirectory(prefix="vod-cover-") as work:
+        with tempfile.TemporaryDirectory(prefix=f"vod-cover-{os.getpid()}-") as work:
             cover = await self._make_cover(source, os.path.join(work, "cover.jpg"))
         await self._finish_video(video_id, info, *cover)
 
@@ -217,7 +217,7 @@ class Processing:
         if not work:
             return
         source = await self._ctx.storage.local_path(video.storage_id)
-        with tempfile.TemporaryDirectory(prefix="vod-transcode-") as tmp:
+        with tempfile.TemporaryDirectory(prefix=f"vod-transcode-{os.getpid()}-") as tmp:
             requests = [RenditionRequest(template_for(p.template_id), os.path.join(tmp, f"{p.id}.mp4")) for p in work]
             tracker = _ProgressTracker(self._ctx, [p.id for p in work])
             try:
