@@ -45,7 +45,7 @@ async def body_chunks(request: Request) -> AsyncIterator[bytes]:
 
 def _declared_length(request: Request) -> int | None:
     raw = request.headers.get("content-length", "")
-    return int(raw) if raw.isdigit() else None
+    return int(raw) if raw.isascii() and raw.isdigit() else None
 
 
 @bp.post("/upload", stream=True)
