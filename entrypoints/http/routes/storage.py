@@ -16,6 +16,9 @@ from vod_core.errors import UploadTooLarge
 
 bp = Blueprint("storage", url_prefix="/storage/api")
 
+MULTIPART_OVERHEAD = 64 * 1024
+"""Bytes a multipart body may have beyond the file limit: boundaries, part headers, small fields."""
+
 UPLOAD_BODY = {
     "content": {
         "multipart/form-data": {
@@ -43,6 +46,16 @@ async def body_chunks(request: Request) -> AsyncIterator[bytes]:
             yield chunk
 
 
+async def bounded(chunks: AsyncIterator[bytes], limit: int, file_limit: int) -> AsyncIterator[bytes]:
+    """``chunks``, failing with 413 once more than ``limit`` bytes arrived (every part counts, not only the file)."""
+    total = 0
+    async for chunk in chunks:
+        total += len(chunk)
+        if total > limit:
+            raise UploadTooLarge(file_limit)
+        yield chunk
+
+
 def _declared_length(request: Request) -> int | None:
     raw = request.headers.get("content-length", "")
     return int(raw) if raw.isascii() and raw.isdigit() else None
@@ -62,14 +75,15 @@ async def upload(request: Request) -> HTTPResponse:
     vod = resources(request).vod
     limit = vod.ctx.max_upload_bytes
     boundary = multipart_boundary(request.headers.get("content-type", ""))
+    body_limit = limit if boundary is None else limit + MULTIPART_OVERHEAD
+    declared = _declared_length(request)
+    if declared is not None and declared > body_limit:
+        raise UploadTooLarge(limit)  # refuse before reading a byte
     if boundary is None:
-        declared = _declared_length(request)
-        if declared is not None and declared > limit:
-            raise UploadTooLarge(limit)  # refuse before reading a byte
         filename = query_text(request, "filename", required=True)
         stored = await vod.uploads.upload(uid, filename, body_chunks(request))
     else:
-        form = MultipartFile(body_chunks(request), boundary)
+        form = MultipartFile(bounded(body_chunks(request), body_limit, limit), boundary)
         filename = await form.filename() or query_text(request, "filename")
         stored = await vod.uploads.upload(uid, filename, form.chunks())
     return ok(**resources(request).presenter.stored_file(stored))
