@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from redis.asyncio import Redis
 
-from adapters.jobs.traffic_feed import Ingest
+from adapters.jobs.traffic_feed import Ingest, ingest_salvaging
 from adapters.redis.streams import Entry, StreamGroup, Timing, consumer_name
 from vod_core.traffic import TrafficRecord
 
@@ -67,6 +67,8 @@ class RedisTrafficConsumer:
         self._ingest = ingest
         self._batch_size = batch_size
         self._stopping = asyncio.Event()
+        self.dropped = 0
+        """Entries acknowledged without being counted: unparsable, or their write failed on its own."""
         self.group = StreamGroup(
             self._client, stream_name(prefix), GROUP, consumer or consumer_name(), timing or Timing()
         )
@@ -83,10 +85,11 @@ class RedisTrafficConsumer:
                 continue
             records = [r for r in map(parse, entries) if r is not None]
             try:
-                await self._ingest(records)
+                failed = await ingest_salvaging(self._ingest, records) if records else 0
             except Exception:
                 log.exception("ingesting %d traffic records failed; retried later", len(records))
                 continue
+            self.dropped += failed + len(entries) - len(records)
             await self.group.done([e.id for e in entries])
 
     def stop(self) -> None:
