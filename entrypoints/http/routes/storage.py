@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 from sanic import Blueprint, HTTPResponse, Request
+from sanic.exceptions import RequestTimeout
 
 from entrypoints.http.auth import user_id
 from entrypoints.http.docs import STORED_FILE, describe, query
@@ -15,6 +17,13 @@ from entrypoints.http.resources import resources
 from vod_core.errors import UploadTooLarge
 
 bp = Blueprint("storage", url_prefix="/storage/api")
+
+BODY_IDLE_TIMEOUT_S = 30.0
+"""An upload that sends nothing for this long is answered 408 (app config ``BODY_IDLE_TIMEOUT`` overrides).
+
+Shorter than Sanic's RESPONSE_TIMEOUT (60 s), which would otherwise end
+the stalled request as a 503 from inside the handler, reported as a 500.
+"""
 
 MULTIPART_OVERHEAD = 64 * 1024
 """Bytes a multipart body may have beyond the file limit: boundaries, part headers, small fields."""
@@ -35,11 +44,15 @@ UPLOAD_BODY = {
 
 
 async def body_chunks(request: Request) -> AsyncIterator[bytes]:
-    """The request body as it arrives (the route is streamed: nothing is buffered)."""
+    """The request body as it arrives (the route is streamed: nothing is buffered); 408 when it stalls."""
+    idle_s = float(request.app.config.get("BODY_IDLE_TIMEOUT", BODY_IDLE_TIMEOUT_S))
     while True:
         # On a stream=True route Sanic sets request.stream to its protocol object, which has
         # read(); the annotation only knows the base Stream (HTTP/1 and ASGI both provide it).
-        chunk = await request.stream.read()  # type: ignore[union-attr]
+        try:
+            chunk = await asyncio.wait_for(request.stream.read(), idle_s)  # type: ignore[union-attr]
+        except TimeoutError:
+            raise RequestTimeout(f"no part of the body arrived for {idle_s:g} s") from None
         if chunk is None:
             return
         if chunk:
