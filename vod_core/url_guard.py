@@ -80,7 +80,7 @@ def canonical_host(raw: str) -> tuple[str, ipaddress.IPv4Address | ipaddress.IPv
     if not raw:
         raise UnsafeUrl("must name a host")
     if not raw.isascii():
-        raise UnsafeUrl("host must be ASCII (give an internationalised name in its xn-- form)")
+        raise UnsafeUrl("must have an ASCII host (an internationalised name in its xn-- form)")
     if raw.startswith("["):
         if not raw.endswith("]") or "%" in raw:
             raise UnsafeUrl("is not a valid IPv6 host")
@@ -93,12 +93,12 @@ def canonical_host(raw: str) -> tuple[str, ipaddress.IPv4Address | ipaddress.IPv
         return v6.compressed, v6
     host = raw.lower()
     if not _NAME.fullmatch(host):
-        raise UnsafeUrl("host may contain only letters, digits, '-', '_' and dots")
+        raise UnsafeUrl("must have a host of letters, digits, '-', '_' and dots only")
     if _NUMERIC_LABEL.fullmatch(host.rstrip(".").rsplit(".", 1)[-1]):
         try:
             v4 = ipaddress.IPv4Address(host)  # refuses short, octal, hex and decimal spellings
         except ValueError:
-            raise UnsafeUrl("an IP address must be written as four decimal numbers (a.b.c.d)") from None
+            raise UnsafeUrl("must write an IPv4 address as four decimal numbers (a.b.c.d)") from None
         if v4.is_unspecified:
             raise UnsafeUrl("must not be the unspecified address")
         return host, v4

@@ -90,7 +90,7 @@ class AiohttpWebhookSender(WebhookSender):
         try:
             check_url(url, allow_private=self._allow_private)
         except UnsafeUrl as exc:
-            raise WebhookFailed(f"refusing to call {url!r}: {exc}") from None
+            raise WebhookFailed(f"not called: the callback URL {exc}") from None
         options: dict[str, Any] = {"data": body, "headers": dict(headers), "allow_redirects": False}
         try:
             async with self._open().post(url, **options) as response:
