@@ -29,10 +29,12 @@ from typing import Any
 import asyncpg  # type: ignore[import-untyped]
 
 from adapters.tortoise import TortoiseDatabase, sqlite_url
-from adapters.tortoise.sql import native
+from adapters.tortoise.mapping import PLAY_SETS, VIDEOS
+from adapters.tortoise.sql import escape_like, native
 from bench.scratch_postgres import add_admin_url_option, scratch_database
 from vod_core.ports.unit_of_work import UnitOfWork
 from vod_core.ports.videos import VideoQuery
+from vod_core.search import fold_name
 
 USER = "benchuser"
 PAGE_SIZE = 15
@@ -40,17 +42,10 @@ WORDS = [f"{a}{b}" for a in ("amber", "brisk", "cedar", "delta", "ember") for b 
 SEARCH = "cedargull"  # one name in len(WORDS) carries it: 5,000 of 100,000
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
-VIDEO_COLUMNS = (
-    "id, user_id, storage_id, video_name, created_at, updated_at, source_type, source_id, status, thumb_storage_id,"
-    " file_size, video_width, video_height, video_duration, shared_state, share_password, skip_auto_trans,"
-    " failure_reason"
-)
-PLAY_SET_COLUMNS = (
-    "id, video_id, user_id, template_id, resolution, created_at, updated_at, status, trans_progress, storage_id,"
-    " file_size, video_width, video_height, video_duration, failure_reason"
-)
+VIDEO_COLUMNS = VIDEOS.select
+PLAY_SET_COLUMNS = PLAY_SETS.select
 LIVE = "user_id = ? AND NOT status = ?"
-NAME_MATCH = "(id = ? OR UPPER(CAST(video_name AS VARCHAR)) LIKE UPPER(?) ESCAPE '\\')"
+NAME_MATCH = "(id = ? OR video_name_folded LIKE ? ESCAPE '\\')"
 NEWEST_FIRST = "ORDER BY created_at DESC, id DESC"
 OLDEST_FIRST = "ORDER BY created_at ASC, id ASC"
 PAGE_SQL = (  # the page's ids from the covering index, then only those rows (as the repository does)
@@ -70,9 +65,10 @@ def video_rows(count: int, sqlite: bool) -> Iterator[tuple[Any, ...]]:
         created: Any = T0 + timedelta(seconds=n)
         if sqlite:
             created = created.isoformat(" ")
+        name = f"{WORDS[n % len(WORDS)]} clip {n}"
         yield (
-            f"v{n:07d}", USER, f"s{n:07d}", f"{WORDS[n % len(WORDS)]} clip {n}", created, created,
-            "upload", "", 1, f"t{n:07d}", 10_000_000, 1920, 1080, 60_000, 0, "", False, "",
+            f"v{n:07d}", USER, f"s{n:07d}", name, created, created,
+            "upload", "", 1, f"t{n:07d}", 10_000_000, 1920, 1080, 60_000, 0, "", False, "", fold_name(name),
         )  # fmt: skip
 
 
@@ -90,23 +86,23 @@ def play_set_rows(count: int, sqlite: bool) -> Iterator[tuple[Any, ...]]:
 
 def fill_sqlite(path: str, count: int) -> None:
     with sqlite3.connect(path) as db:
-        marks = ", ".join("?" * 18)
-        db.executemany(f"INSERT INTO video ({VIDEO_COLUMNS}) VALUES ({marks})", video_rows(count, True))
-        marks = ", ".join("?" * 15)
+        marks = ", ".join("?" * len(VIDEOS.columns))
+        db.executemany(f"INSERT INTO video ({', '.join(VIDEOS.columns)}) VALUES ({marks})", video_rows(count, True))
+        marks = ", ".join("?" * len(PLAY_SETS.columns))
         db.executemany(f"INSERT INTO play_set ({PLAY_SET_COLUMNS}) VALUES ({marks})", play_set_rows(count, True))
         db.execute("ANALYZE")
 
 
 async def fill_postgres(connection: asyncpg.Connection, count: int) -> None:
     """COPY without the per-row counting trigger (100,000 upserts of one row), then count once, like m0004."""
-    columns = [c.strip() for c in VIDEO_COLUMNS.split(",")]
+    columns = list(VIDEOS.columns)
     await connection.execute("ALTER TABLE video DISABLE TRIGGER tr_video_live_count")
     await connection.copy_records_to_table("video", records=video_rows(count, False), columns=columns)
     await connection.execute("ALTER TABLE video ENABLE TRIGGER tr_video_live_count")
     await connection.execute(
         "INSERT INTO video_live_count SELECT user_id, COUNT(*) FROM video WHERE status <> 4 GROUP BY user_id"
     )
-    columns = [c.strip() for c in PLAY_SET_COLUMNS.split(",")]
+    columns = list(PLAY_SETS.columns)
     await connection.copy_records_to_table("play_set", records=play_set_rows(count, False), columns=columns)
     await connection.execute("VACUUM ANALYZE video")
     await connection.execute("VACUUM ANALYZE play_set")
@@ -151,7 +147,7 @@ def raw_statements(case: Case, total: int) -> tuple[str, list[Any], str, list[An
         return GET_SQL, [case.get_id], "", []
     where, params = LIVE, [USER, 4]
     if case.search:
-        escaped = case.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        escaped = escape_like(fold_name(case.search))
         where, params = f"{LIVE} AND {NAME_MATCH}", [USER, 4, case.search, f"%{escaped}%"]
         page = PAGE_SQL.format(where=where, order=NEWEST_FIRST), [*params, PAGE_SIZE, case.offset]
         return *page, COUNT_SQL.format(where=where), params

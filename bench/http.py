@@ -42,8 +42,7 @@ from datetime import UTC, datetime, timedelta  # noqa: E402
 from sanic import HTTPResponse, Request, Sanic, json  # noqa: E402
 
 from adapters.jobs.traffic_feed import InProcessTrafficFeed  # noqa: E402
-from adapters.memory import in_memory_vod  # noqa: E402
-from entrypoints.bootstrap import open_runtime  # noqa: E402
+from entrypoints.bootstrap import bootstrap  # noqa: E402
 from entrypoints.config import Config  # noqa: E402
 from entrypoints.http import Resources, create_app  # noqa: E402
 from entrypoints.http.presenters import Presenter  # noqa: E402
@@ -69,7 +68,7 @@ def free_port() -> int:
 
 async def seed(data_dir: str, videos: int) -> tuple[str, str]:
     """N ready videos of user ``default`` and one 1 MiB stored file; returns a video id and the file's id."""
-    async with open_runtime(Config(data_dir=data_dir)) as runtime:
+    async with bootstrap(Config(data_dir=data_dir)) as runtime:
         vod = runtime.vod
         await vod.users.ensure_default_user(KEY)
         user = await vod.users.authenticate(KEY)
@@ -122,7 +121,7 @@ def memory_server(port: int, video_id: str) -> None:
 
     @contextlib.asynccontextmanager
     async def resources() -> AsyncIterator[Resources]:
-        vod, _ = in_memory_vod()
+        vod = bootstrap(Config.in_memory()).vod
         user, _ = await vod.users.create_user("default", KEY)
         moment = datetime.now(UTC)
         async with vod.ctx.uow() as uow:

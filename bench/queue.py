@@ -23,15 +23,15 @@ from aiohttp import ClientSession, web
 from aiohttp.test_utils import TestServer
 from redis.asyncio import Redis
 
-from adapters.memory import in_memory_vod
 from adapters.notify.webhooks import AiohttpWebhookSender
 from adapters.redis.jobs import RedisJobConsumer, RedisJobQueue
 from adapters.redis.streams import Reply, Timing
+from entrypoints.bootstrap import bootstrap
+from entrypoints.config import Config
 from vod_core import Vod
 from vod_core.events import PLAY_SET_READY, OutboxEvent
 from vod_core.ports.jobs import Job, JobKind
 from vod_core.services.notifications import Notifications
-from vod_core.services.processing import Processing
 from vod_core.settings import EventCategory, UserSettings
 
 PIPELINE = 500
@@ -66,25 +66,24 @@ async def raw_streams(client: Redis, prefix: str, count: int) -> None:
     print(f"raw XREADGROUP COUNT {READ_COUNT} + XACK:        {rate(done, time.perf_counter() - started)}")
 
 
-class NoOpProcessing(Processing):
-    """Counts jobs and does nothing else: measures the queue alone."""
+class NoOpHandler:
+    """A job handler that counts jobs and does nothing else: measures the queue alone."""
 
     def __init__(self, expected: int) -> None:
         self.handled = 0
         self.expected = expected
         self.all_done = asyncio.Event()
 
-    async def handle(self, job: Job) -> list[Job]:
+    async def __call__(self, job: Job) -> None:
         self.handled += 1
         if self.handled == self.expected:
             self.all_done.set()
-        return []
 
 
-async def adapter_jobs(url: str, prefix: str, count: int, concurrency: int) -> None:
+async def adapter_jobs(client: Redis, prefix: str, count: int, concurrency: int) -> None:
     """End to end through ``RedisJobQueue`` and ``RedisJobConsumer``: enqueue, read, handle, ack."""
-    queue = RedisJobQueue(url, prefix=f"{prefix}c{concurrency}:")
-    processing = NoOpProcessing(count)
+    queue = RedisJobQueue(client, prefix=f"{prefix}c{concurrency}:")
+    processing = NoOpHandler(count)
     jobs = [Job(JobKind.TRANSCODE, f"v{n}", ("p",)) for n in range(count)]
     started = time.perf_counter()
     for job in jobs:
@@ -97,7 +96,6 @@ async def adapter_jobs(url: str, prefix: str, count: int, concurrency: int) -> N
     elapsed = time.perf_counter() - started
     consumer.stop()
     await task
-    await queue.close()
     print(f"adapter no-op jobs, {concurrency} slot(s):           {rate(count, elapsed)}")
 
 
@@ -140,7 +138,7 @@ async def webhooks(count: int) -> None:
 
                 await asyncio.gather(*(post() for _ in range(min(100, count - start))))
             print(f"bare aiohttp POSTs, 100 at a time:       {rate(count, time.perf_counter() - started)}")
-        vod, _ = in_memory_vod()
+        vod = bootstrap(Config.in_memory()).vod
         await seed_outbox(vod, url, count)
         sender = AiohttpWebhookSender(allow_private=True)
         notifications = Notifications(vod.ctx, sender, batch_size=100)
@@ -157,7 +155,7 @@ async def main(args: argparse.Namespace) -> None:
     try:
         await raw_streams(client, prefix, args.jobs)
         for concurrency in (1, 8):
-            await adapter_jobs(args.redis, prefix, args.jobs, concurrency)
+            await adapter_jobs(client, prefix, args.jobs, concurrency)
     finally:
         keys = [key async for key in client.scan_iter(match=f"{prefix}*")]
         if keys:

@@ -29,9 +29,10 @@ from datetime import UTC, datetime
 
 import asyncpg  # type: ignore[import-untyped]
 
-from adapters.memory.bootstrap import in_memory_context
 from adapters.tortoise import TortoiseDatabase, sqlite_url
 from bench.scratch_postgres import add_admin_url_option, scratch_database
+from entrypoints.bootstrap import bootstrap
+from entrypoints.config import Config
 from vod_core import Vod
 from vod_core.services.context import DEFAULT_ZONE
 from vod_core.services.validation import Page
@@ -60,7 +61,7 @@ def batches(records: list[TrafficRecord]) -> list[list[TrafficRecord]]:
 
 
 def build_vod(database: TortoiseDatabase) -> Vod:
-    return Vod(in_memory_context(database.unit_of_work, read_uow=database.read_unit_of_work))
+    return bootstrap(Config.in_memory(), database=database).vod
 
 
 async def seed(vod: Vod) -> None:

@@ -3,8 +3,8 @@
 ``vod serve`` starts one of these after building the ``Vod`` and stops it
 on shutdown. With Redis, jobs run in ``vod worker`` processes instead, the
 traffic stream is consumed here (one consumer per serving process), and
-webhook rounds take a Redis lease so that several serving processes never
-send the same event at the same time.
+webhook rounds take a Redis lock (redis-py's ``Lock``) so that several
+serving processes never send the same event at the same time.
 """
 
 from __future__ import annotations
@@ -14,17 +14,16 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
-from redis.asyncio import Redis
+from redis.asyncio.lock import Lock
+from redis.exceptions import LockError
 
 from adapters.jobs.inprocess import InProcessJobQueue
 from adapters.jobs.periodic import PeriodicRunner
 from adapters.jobs.traffic_feed import InProcessTrafficFeed
 from adapters.notify.webhooks import AiohttpWebhookSender
-from adapters.redis.lease import RedisLease
 from adapters.redis.traffic_feed import RedisTrafficConsumer
 from vod_core import Vod
-from vod_core.ports.jobs import JobQueue
-from vod_core.services.notifications import Notifications, RetryPolicy
+from vod_core.services.notifications import Notifications
 
 log = logging.getLogger(__name__)
 
@@ -43,47 +42,43 @@ async def supervise(name: str, run: Callable[[], Awaitable[None]], stopping: asy
 
 
 class BackgroundServices:
+    """Built by ``Runtime.background()``; the optional parts exist only in the setups that need them."""
+
     def __init__(
         self,
         vod: Vod,
+        notifications: Notifications,
+        sender: AiohttpWebhookSender,
         *,
-        job_queue: JobQueue,
-        redis_url: str | None = None,
-        redis_prefix: str = "vod:",
-        allow_private_callbacks: bool = False,
-        retry_policy: RetryPolicy | None = None,
+        traffic_feed: InProcessTrafficFeed,
+        jobs: InProcessJobQueue | None = None,
+        traffic_consumer: RedisTrafficConsumer | None = None,
+        dispatch_lock: Lock | None = None,
         dispatch_interval_s: float = 1.0,
-        webhook_timeout_s: float = 10.0,
     ) -> None:
         self.vod = vod
-        self.job_queue = job_queue
-        self.traffic_feed = InProcessTrafficFeed(vod.traffic.ingest)
+        self.notifications = notifications
+        self.traffic_feed = traffic_feed
         """Where in-process producers ``submit`` traffic records."""
-        self.sender = AiohttpWebhookSender(timeout_s=webhook_timeout_s, allow_private=allow_private_callbacks)
-        self.retry_policy = retry_policy or RetryPolicy()
-        self.notifications = Notifications(vod.ctx, self.sender, policy=self.retry_policy)
-        self.dispatcher = PeriodicRunner("webhook-dispatcher", self._dispatch_round, interval_s=dispatch_interval_s)
-        self._redis_url = redis_url
-        self._redis_prefix = redis_prefix
-        self._redis: Redis | None = None
-        self._lease: RedisLease | None = None
-        self._traffic_consumer: RedisTrafficConsumer | None = None
+        self._sender = sender
+        self._jobs = jobs
+        self._traffic_consumer = traffic_consumer
+        self._dispatch_lock = dispatch_lock
+        self.dispatcher = PeriodicRunner("webhook-dispatcher", self.dispatch_round, interval_s=dispatch_interval_s)
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
 
     async def start(self) -> None:
-        if isinstance(self.job_queue, InProcessJobQueue):
-            self.job_queue.bind(self.vod.processing)
-            await self.job_queue.start()
+        if self._jobs is not None:
+            recovered = await self.vod.processing.recover()
+            if recovered:
+                log.info("resuming %d unfinished jobs", len(recovered))
+            self._jobs.start(self.vod.processing.handle)
         self.traffic_feed.start()
-        if self._redis_url:
-            self._redis = Redis.from_url(self._redis_url, decode_responses=True)
-            lease_ms = int(self.retry_policy.lease.total_seconds() * 1000)
-            self._lease = RedisLease(self._redis, f"{self._redis_prefix}outbox:lease", lease_ms)
-            consumer = RedisTrafficConsumer(self._redis_url, self.vod.traffic.ingest, prefix=self._redis_prefix)
-            self._traffic_consumer = consumer
+        if self._traffic_consumer is not None:
             self._stopping.clear()
-            self._tasks.append(asyncio.create_task(supervise("traffic stream consumer", consumer.run, self._stopping)))
+            run = self._traffic_consumer.run
+            self._tasks.append(asyncio.create_task(supervise("traffic stream consumer", run, self._stopping)))
         self.dispatcher.start()
 
     async def stop(self) -> None:
@@ -95,20 +90,24 @@ class BackgroundServices:
         await asyncio.gather(*self._tasks)
         self._tasks = []
         await self.traffic_feed.stop()
-        if isinstance(self.job_queue, InProcessJobQueue):
-            await self.job_queue.stop()
-        await self.sender.close()
-        if self._traffic_consumer is not None:
-            await self._traffic_consumer.close()
-        if self._redis is not None:
-            await self._redis.aclose()
+        if self._jobs is not None:
+            await self._jobs.stop()
+        await self._sender.close()
 
-    async def _dispatch_round(self) -> int:
-        if self._lease is None:
+    async def dispatch_round(self) -> int:
+        """Deliver due webhook events; returns how many were tried.
+
+        With Redis, a round runs only while holding a lock that no other
+        process holds (it returns 0 at once otherwise).
+        """
+        if self._dispatch_lock is None:
             return await self.notifications.deliver_due()
-        if not await self._lease.acquire():
+        if not await self._dispatch_lock.acquire(blocking=False):
             return 0
         try:
             return await self.notifications.deliver_due()
         finally:
-            await self._lease.release()
+            try:
+                await self._dispatch_lock.release()
+            except LockError:  # expired (and maybe taken) meanwhile: nothing of ours to release
+                log.warning("the webhook dispatch lock expired during a round")

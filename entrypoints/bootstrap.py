@@ -1,20 +1,41 @@
-"""The one composition root: configuration → adapters → :class:`Vod`.
+"""The one composition root: configuration (+ overrides) → adapters → :class:`Vod`.
 
-``vod serve``, ``vod worker``, ``vod migrate`` and ``vod user create`` all
-build the service here, so they cannot disagree about where the database,
-the stored files or the job queue are.
+``vod serve``, ``vod worker``, every other ``vod`` command, the tests and
+the embedding example all build the service with :func:`bootstrap`, so they
+cannot disagree about where the database, the stored files, the media
+tools or the job queue are. What differs between them is said up front:
+``Config.profile`` picks the defaults (``server`` or ``memory``) and
+keyword overrides replace single parts at construction — a test's clock,
+storage or transcoder — instead of being patched in afterwards.
+
+Nothing here does I/O: :meth:`Runtime.open` connects (and migrates),
+:meth:`Runtime.close` releases what :func:`bootstrap` created (overrides
+belong to the caller). A process has at most one Redis client (one
+connection pool), shared by the job queue, the traffic feed and the
+webhook dispatcher's lock.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Protocol
+
+from redis.asyncio import Redis
 
 from adapters.jobs.inprocess import InProcessJobQueue
+from adapters.jobs.traffic_feed import InProcessTrafficFeed
 from adapters.media import PyAVProber, PyAVThumbnailer, PyAVTranscoder
+from adapters.memory import MemoryBackend
+from adapters.memory.fake_media import FakeProber, FakeThumbnailer, FakeTranscoder
+from adapters.memory.storage import MemoryStorage
+from adapters.metrics import MeteredWebhookSender
+from adapters.notify.webhooks import AiohttpWebhookSender
 from adapters.redis.jobs import RedisJobQueue
+from adapters.redis.traffic_feed import RedisTrafficConsumer
 from adapters.storage import LocalStorage
 from adapters.system import PublicFileLinks, RandomIds, SystemClock
 from adapters.tortoise.database import TortoiseDatabase, sqlite_url
@@ -23,65 +44,190 @@ from entrypoints.config import Config
 from entrypoints.http import Resources
 from entrypoints.http.presenters import Presenter
 from vod_core import Context, Vod
+from vod_core.ports.clock import Clock
+from vod_core.ports.ids import IdGenerator
+from vod_core.ports.jobs import JobQueue
+from vod_core.ports.media import Prober, Thumbnailer, Transcoder
+from vod_core.ports.storage import ObjectStorage
+from vod_core.ports.unit_of_work import ReadUnitOfWork, UnitOfWork
+from vod_core.services.notifications import Notifications, RetryPolicy
+from vod_core.services.sharing import PasswordThrottle
 
 STORAGE_DIR = "storage"
+"""Stored files live in ``<data_dir>/storage`` (server profile)."""
+
+
+class UnitsOfWork(Protocol):
+    """What the use cases need of a database: its units of work (the ``database`` override)."""
+
+    def unit_of_work(self) -> UnitOfWork: ...
+
+    def read_unit_of_work(self) -> ReadUnitOfWork: ...
+
+
+class Database(UnitsOfWork, Protocol):
+    """A database the runtime opens and closes itself: ``TortoiseDatabase`` or ``MemoryBackend``."""
+
+    async def connect(self, migrate: bool = True) -> None: ...
+
+    async def migrate(self) -> list[str]: ...
+
+    async def close(self) -> None: ...
+
+
+Closer = Callable[[], Awaitable[None]]
+
+
+def dispatch_lock_name(redis_prefix: str) -> str:
+    """The Redis key of the lock a webhook dispatch round holds (one process at a time)."""
+    return f"{redis_prefix}outbox:lease"
 
 
 @dataclass
 class Runtime:
+    """A built service: the :class:`Vod` and the adapters a process starts and stops around it.
+
+    Use it as an async context manager (``async with bootstrap(config) as
+    runtime``) to connect the database (migrating it) and release
+    everything on exit. The ``*_jobs`` fields name the concrete queue
+    :func:`bootstrap` built (at most one is set; none when ``jobs`` was
+    overridden): :meth:`background` runs the in-process one, ``vod worker``
+    the Redis one.
+    """
+
     config: Config
     vod: Vod
-    database: TortoiseDatabase
-    job_queue: InProcessJobQueue | RedisJobQueue
+    database: Database | None = None
+    """The database :func:`bootstrap` built (None when it was overridden)."""
+    redis: Redis | None = None
+    in_process_jobs: InProcessJobQueue | None = None
+    redis_jobs: RedisJobQueue | None = None
+    _closers: list[Closer] = field(default_factory=list)
+
+    async def open(self, *, migrate: bool = True) -> None:
+        if self.database is not None:
+            await self.database.connect(migrate=migrate)
+
+    async def close(self) -> None:
+        for close in reversed(self._closers):
+            await close()
+        if self.database is not None:
+            await self.database.close()
+
+    async def __aenter__(self) -> Runtime:
+        await self.open()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    def background(
+        self,
+        *,
+        retry_policy: RetryPolicy | None = None,
+        dispatch_interval_s: float = 1.0,
+        webhook_timeout_s: float = 10.0,
+    ) -> BackgroundServices:
+        """What ``vod serve`` runs besides HTTP: in-process jobs, webhook delivery, the traffic feed."""
+        policy = retry_policy or RetryPolicy()
+        sender = AiohttpWebhookSender(timeout_s=webhook_timeout_s, allow_private=self.config.webhook_allow_private)
+        notifications = Notifications(self.vod.ctx, MeteredWebhookSender(sender), policy=policy)
+        traffic_consumer = dispatch_lock = None
+        if self.redis is not None:
+            prefix = self.config.redis_prefix
+            traffic_consumer = RedisTrafficConsumer(self.redis, self.vod.traffic.ingest, prefix=prefix)
+            # A round must end within the lock's timeout, as within the outbox lease.
+            dispatch_lock = self.redis.lock(dispatch_lock_name(prefix), timeout=policy.lease.total_seconds())
+        return BackgroundServices(
+            self.vod,
+            notifications,
+            sender,
+            traffic_feed=InProcessTrafficFeed(self.vod.traffic.ingest),
+            jobs=self.in_process_jobs,
+            traffic_consumer=traffic_consumer,
+            dispatch_lock=dispatch_lock,
+            dispatch_interval_s=dispatch_interval_s,
+        )
 
 
-def database_for(config: Config) -> TortoiseDatabase:
-    return TortoiseDatabase(config.database_url or sqlite_url(config.data_dir))
+def bootstrap(
+    config: Config,
+    *,
+    database: UnitsOfWork | None = None,
+    storage: ObjectStorage | None = None,
+    prober: Prober | None = None,
+    thumbnailer: Thumbnailer | None = None,
+    transcoder: Transcoder | None = None,
+    jobs: JobQueue | None = None,
+    clock: Clock | None = None,
+    ids: IdGenerator | None = None,
+    redis: Redis | None = None,
+    password_throttle: PasswordThrottle | None = None,
+) -> Runtime:
+    """Build the service for ``config``; each keyword replaces the part the profile would build.
 
-
-@asynccontextmanager
-async def open_runtime(config: Config, *, migrate: bool = True) -> AsyncIterator[Runtime]:
-    """Connect the database (migrating it unless told not to) and wire every adapter."""
-    database = database_for(config)
-    await database.connect(migrate=migrate)
-    transcoder = PyAVTranscoder()
-    job_queue: InProcessJobQueue | RedisJobQueue = (
-        RedisJobQueue(config.redis_url, prefix=config.redis_prefix) if config.redis_url else InProcessJobQueue()
-    )
+    Overridden parts are the caller's to open and close. Without ``jobs``
+    the queue is Redis when ``config.redis_url`` is set (``vod worker``
+    runs it), else an :class:`InProcessJobQueue` that
+    :meth:`Runtime.background` runs. Pass ``jobs=MemoryJobQueue()`` to run
+    jobs deterministically with its ``drain()`` (tests, the embedding example).
+    """
+    memory = config.profile == "memory"
+    closers: list[Closer] = []
+    owned: Database | None = None
+    if database is None:
+        database = owned = (
+            MemoryBackend() if memory else TortoiseDatabase(config.database_url or sqlite_url(config.data_dir))
+        )
+    if redis is None and config.redis_url:
+        redis = Redis.from_url(config.redis_url, decode_responses=True)
+        closers.append(redis.aclose)
+    if storage is None:
+        storage = MemoryStorage() if memory else LocalStorage(os.path.join(config.data_dir, STORAGE_DIR))
+    if transcoder is None:
+        if memory:
+            transcoder = FakeTranscoder()
+        else:
+            transcoder = real = PyAVTranscoder()
+            closers.append(real.close)
+    in_process = redis_jobs = None
+    if jobs is None:
+        if redis is not None:
+            jobs = redis_jobs = RedisJobQueue(redis, prefix=config.redis_prefix)
+        else:
+            jobs = in_process = InProcessJobQueue()
     ctx = Context(
         uow=database.unit_of_work,
         read_uow=database.read_unit_of_work,
-        storage=LocalStorage(os.path.join(config.data_dir, STORAGE_DIR)),
-        prober=PyAVProber(),
-        thumbnailer=PyAVThumbnailer(),
+        storage=storage,
+        prober=prober or (FakeProber() if memory else PyAVProber()),
+        thumbnailer=thumbnailer or (FakeThumbnailer() if memory else PyAVThumbnailer()),
         transcoder=transcoder,
-        jobs=job_queue,
-        clock=SystemClock(),
-        ids=RandomIds(),
+        jobs=jobs,
+        clock=clock or SystemClock(),
+        ids=ids or RandomIds(),
         links=PublicFileLinks(config.base_url()),
         zone=config.zone(),
         max_upload_bytes=config.max_upload_bytes,
     )
-    try:
-        yield Runtime(config, Vod(ctx, allow_private_callbacks=config.webhook_allow_private), database, job_queue)
-    finally:
-        if isinstance(job_queue, RedisJobQueue):
-            await job_queue.close()
-        await transcoder.close()
-        await database.close()
+    return Runtime(
+        config,
+        Vod(ctx, allow_private_callbacks=config.webhook_allow_private, password_throttle=password_throttle),
+        owned,
+        redis,
+        in_process,
+        redis_jobs,
+        closers,
+    )
 
 
 @asynccontextmanager
-async def http_resources(config: Config) -> AsyncIterator[Resources]:
-    """Everything ``vod serve`` runs: the Vod plus its background services."""
-    async with open_runtime(config) as runtime:
-        background = BackgroundServices(
-            runtime.vod,
-            job_queue=runtime.job_queue,
-            redis_url=config.redis_url or None,
-            redis_prefix=config.redis_prefix,
-            allow_private_callbacks=config.webhook_allow_private,
-        )
+async def serving(runtime: Runtime) -> AsyncIterator[Resources]:
+    """Everything ``vod serve`` runs over ``runtime``: opened, with its background services started."""
+    async with runtime:
+        background = runtime.background()
         await background.start()
         try:
             ctx = runtime.vod.ctx

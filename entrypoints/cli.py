@@ -1,30 +1,40 @@
-"""``vod serve | worker | migrate | user create NAME``."""
+"""``vod serve | worker | migrate | user create NAME``, and ``vod --version``."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
+import dataclasses
 import logging
 import sys
 from collections.abc import Sequence
-from typing import cast
+from importlib.metadata import PackageNotFoundError, version
 
-from adapters.redis.jobs import RedisJobQueue, decode_job
-from entrypoints.bootstrap import database_for, http_resources, open_runtime
-from entrypoints.config import Config, ConfigError
+from entrypoints.bootstrap import bootstrap, serving
+from entrypoints.config import Config, ConfigError, port_number
 from entrypoints.http import create_app
+from entrypoints.http.protocol import HeadDeadlineProtocol
+from entrypoints.log_format import configure_logging
+from entrypoints.metrics_server import metrics_server
 from entrypoints.worker import run_worker
-from vod_core import Vod
 from vod_core.errors import VodError
-from vod_core.ports.jobs import Job, JobKind
 
 log = logging.getLogger(__name__)
+
+DISTRIBUTION = "vod-platform"
+"""The installed distribution whose version ``vod --version`` prints."""
+
+
+def package_version() -> str:
+    try:
+        return version(DISTRIBUTION)
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
 
 
 async def _prepare(config: Config) -> None:
     """Migrate and, on an empty database, create user ``default`` and print its key once."""
-    async with open_runtime(config) as runtime:
+    async with bootstrap(config) as runtime:
         key = await runtime.vod.users.ensure_default_user(config.default_api_key or None)
     if key is not None:
         print("Created user 'default'. Its API key (shown only now):", flush=True)
@@ -34,82 +44,43 @@ async def _prepare(config: Config) -> None:
 def serve(config: Config) -> None:
     """Run in one process; Sanic's single-process server stops cleanly on SIGTERM/SIGINT."""
     asyncio.run(_prepare(config))
-    app = create_app(lambda: http_resources(config))
+    # Built inside the server's event loop: the Redis client belongs to the loop it was made in.
+    app = create_app(lambda: serving(bootstrap(config)), settings=config)
     print(f"Serving on http://{config.host}:{config.port} (API docs at /docs)", flush=True)
-    app.run(host=config.host, port=config.port, single_process=True, motd=False, access_log=False)
+    app.run(
+        host=config.host,
+        port=config.port,
+        single_process=True,
+        motd=False,
+        access_log=False,
+        protocol=HeadDeadlineProtocol,
+    )
 
 
 async def migrate(config: Config) -> None:
-    database = database_for(config)
-    await database.connect(migrate=False)
+    runtime = bootstrap(config)
+    assert runtime.database is not None  # built, not overridden
+    await runtime.open(migrate=False)
     try:
-        applied = await database.migrate()
+        applied = await runtime.database.migrate()
     finally:
-        await database.close()
+        await runtime.close()
     print("\n".join(applied) if applied else "The database is up to date.")
 
 
 async def create_user(config: Config, name: str) -> None:
-    async with open_runtime(config) as runtime:
+    async with bootstrap(config) as runtime:
         _, key = await runtime.vod.users.create_user(name)
     print(f"Created user {name!r}. Its API key (shown only now):")
     print(key)
 
 
-async def queued_jobs(queue: RedisJobQueue, page: int = 1000) -> list[Job]:
-    """Every job still in the stream: not yet read, or read and not acknowledged (a dead worker's)."""
-    jobs: list[Job] = []
-    start = "-"
-    while True:
-        # The RESP2 shape (the client's default protocol), strings decoded.
-        entries = cast(list[tuple[str, dict[str, str]]], await queue.client.xrange(queue.stream, min=start, count=page))
-        for _, fields in entries:
-            with contextlib.suppress(KeyError, ValueError):
-                jobs.append(decode_job(fields, 1))
-        if len(entries) < page:
-            return jobs
-        start = f"({entries[-1][0]}"
-
-
-def missing(unfinished: list[Job], queued: list[Job]) -> list[Job]:
-    """The part of ``unfinished`` that no queued job covers (play sets are compared one by one)."""
-    processing = {j.video_id for j in queued if j.kind == JobKind.PROCESS_VIDEO}
-    transcoding = {p for j in queued if j.kind == JobKind.TRANSCODE for p in j.play_set_ids}
-    result: list[Job] = []
-    for job in unfinished:
-        if job.kind == JobKind.PROCESS_VIDEO:
-            if job.video_id not in processing:
-                result.append(job)
-            continue
-        ids = tuple(p for p in job.play_set_ids if p not in transcoding)
-        if ids:
-            result.append(Job(job.kind, job.video_id, ids))
-    return result
-
-
-async def recover(vod: Vod, queue: RedisJobQueue) -> int:
-    """Queue jobs for unfinished work that has none in the stream (its enqueue was lost); returns how many.
-
-    Only safe while no other process runs jobs or creates videos: a job committed but not yet
-    added to the stream would otherwise be queued twice and could run twice at once.
-    """
-    lost = missing(await vod.processing.recover_unfinished(), await queued_jobs(queue))
-    await queue.enqueue_many(lost)
-    for job in lost:
-        log.info("recovered %s of video %s (%d play sets)", job.kind.value, job.video_id, len(job.play_set_ids))
-    log.info("recovery queued %d jobs whose enqueue was lost", len(lost))
-    return len(lost)
-
-
 async def worker(config: Config, *, recover_first: bool = False) -> None:
     if not config.redis_url:
         raise ConfigError("VOD_REDIS_URL: `vod worker` consumes jobs from Redis; set it (and on `vod serve`)")
-    async with open_runtime(config) as runtime:
-        queue = runtime.job_queue
-        assert isinstance(queue, RedisJobQueue)
-        if recover_first:
-            await recover(runtime.vod, queue)
-        await run_worker(runtime.vod, queue)
+    async with bootstrap(config) as runtime, metrics_server(config):
+        assert runtime.redis_jobs is not None  # bootstrap builds it whenever redis_url is set
+        await run_worker(runtime.vod, runtime.redis_jobs, recover=recover_first)
 
 
 RECOVER_HELP = (
@@ -121,8 +92,11 @@ RECOVER_HELP = (
 
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="vod", description="The video-on-demand service.")
+    root.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     commands = root.add_subparsers(dest="command", required=True)
-    commands.add_parser("serve", help="run the HTTP service (settings from VOD_* environment variables)")
+    serve_ = commands.add_parser("serve", help="run the HTTP service (settings from VOD_* environment variables)")
+    serve_.add_argument("--host", help="address to listen on (overrides VOD_HOST)")
+    serve_.add_argument("--port", type=_port, help="port to listen on (overrides VOD_PORT)")
     work = commands.add_parser("worker", help="run background jobs from Redis (needs VOD_REDIS_URL)")
     work.add_argument("--recover", action="store_true", help=RECOVER_HELP)
     commands.add_parser("migrate", help="bring the database schema up to date")
@@ -132,13 +106,22 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
+def _port(raw: str) -> int:
+    try:
+        return port_number("--port", raw)
+    except ConfigError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         config = Config.from_env()
+        configure_logging(config.log_format)
         if args.command == "serve":
-            serve(config)
+            listen = {"host": args.host, "port": args.port}
+            serve(dataclasses.replace(config, **{k: v for k, v in listen.items() if v is not None}))
         elif args.command == "worker":
             asyncio.run(worker(config, recover_first=args.recover))
         elif args.command == "migrate":

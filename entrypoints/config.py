@@ -11,9 +11,20 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import tzinfo
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024**3
+from vod_core.services.context import DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_TIME_ZONE
+
+Profile = Literal["server", "memory"]
+"""What :func:`entrypoints.bootstrap.bootstrap` builds by default.
+
+``server``: the database at ``database_url`` (SQLite under ``data_dir``
+when empty), stored files under ``data_dir``, real media (PyAV).
+``memory``: an in-memory database and storage and fake media, for
+embedding the core and for tests; nothing touches the disk.
+"""
+LOG_FORMATS = ("text", "json")
 
 
 class ConfigError(ValueError):
@@ -22,6 +33,9 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class Config:
+    """How one process is configured (from ``VOD_*`` variables); not a user's preferences."""
+
+    profile: Profile = "server"
     data_dir: str = "./vod-data"
     database_url: str = ""
     redis_url: str = ""
@@ -30,15 +44,28 @@ class Config:
     port: int = 8000
     public_base_url: str = ""
     default_api_key: str = ""
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TIME_ZONE
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
     webhook_allow_private: bool = False
+    request_head_timeout_s: int = 10
+    """Whole seconds a client has to send the request line and headers (Sanic's own timeout is idle-only)."""
+    metrics_token: str = ""
+    """When set, ``GET /metrics`` wants ``Authorization: Bearer <token>``."""
+    metrics_port: int = 0
+    """``vod worker`` serves its own ``/metrics`` on this port (0: none)."""
+    log_format: str = "text"
+
+    @classmethod
+    def in_memory(cls, **fields: Any) -> Config:
+        """The ``memory`` profile; ``fields`` as for the constructor (e.g. ``public_base_url``)."""
+        return cls(profile="memory", **fields)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
         env = os.environ if env is None else env
         host = env.get("VOD_HOST") or cls.host
-        port = _int(env, "VOD_PORT", cls.port, minimum=0, maximum=65535)
+        raw_port = env.get("VOD_PORT", "").strip()
+        port = port_number("VOD_PORT", raw_port) if raw_port else cls.port
         config = cls(
             data_dir=os.path.abspath(env.get("VOD_DATA_DIR") or cls.data_dir),
             database_url=env.get("VOD_DATABASE_URL", ""),
@@ -51,6 +78,10 @@ class Config:
             timezone=env.get("VOD_TIMEZONE") or cls.timezone,
             max_upload_bytes=_int(env, "VOD_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES, minimum=1),
             webhook_allow_private=_flag(env, "VOD_WEBHOOK_ALLOW_PRIVATE"),
+            request_head_timeout_s=_int(env, "VOD_REQUEST_HEAD_TIMEOUT", cls.request_head_timeout_s, minimum=1),
+            metrics_token=env.get("VOD_METRICS_TOKEN", ""),
+            metrics_port=_int(env, "VOD_METRICS_PORT", 0, minimum=0, maximum=65535),
+            log_format=_choice(env, "VOD_LOG_FORMAT", LOG_FORMATS),
         )
         config.zone()  # fail at start on an unknown zone
         return config
@@ -69,10 +100,17 @@ class Config:
         return f"http://{host}:{self.port if port is None else port}"
 
 
+def port_number(name: str, raw: str) -> int:
+    """A TCP port (0 = any free one) given as ``name`` (a variable or an option)."""
+    return _whole_number(name, raw.strip(), minimum=0, maximum=65535)
+
+
 def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int, maximum: int | None = None) -> int:
     raw = env.get(name, "").strip()
-    if not raw:
-        return default
+    return _whole_number(name, raw, minimum=minimum, maximum=maximum) if raw else default
+
+
+def _whole_number(name: str, raw: str, *, minimum: int, maximum: int | None = None) -> int:
     if not raw.isdigit():
         raise ConfigError(f"{name}: expected a whole number, got {raw!r}")
     value = int(raw)
@@ -88,6 +126,14 @@ def _redis_prefix(env: Mapping[str, str]) -> str:
         return Config.redis_prefix
     if any(c.isspace() for c in raw):
         raise ConfigError(f"VOD_REDIS_PREFIX: must not contain white space, got {raw!r}")
+    return raw
+
+
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    """One of ``choices`` (the first is the default)."""
+    raw = env.get(name, "").strip().lower() or choices[0]
+    if raw not in choices:
+        raise ConfigError(f"{name}: expected one of {', '.join(choices)}, got {raw!r}")
     return raw
 
 

@@ -8,11 +8,14 @@ and another worker takes it over once it has been idle for ``min_idle_ms``.
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 
 from adapters.redis.jobs import RedisJobConsumer, RedisJobQueue
 from adapters.redis.streams import Timing
 from vod_core import Vod
+
+log = logging.getLogger(__name__)
 
 
 async def run_worker(
@@ -26,10 +29,11 @@ async def run_worker(
 ) -> None:
     """Consume jobs until ``stop`` is set, or until SIGTERM/SIGINT when no ``stop`` is given.
 
-    ``recover`` first enqueues jobs for all unfinished work in the database:
-    for a start after every process was down, when an enqueue may have been
+    ``recover`` first runs ``Processing.recover``: it enqueues a job for
+    unfinished work in the database that no job in the stream covers — for
+    a start after every process was down, when an enqueue may have been
     lost between its commit and the ``XADD``. Never use it while other
-    workers run: their jobs would run twice at once.
+    workers or servers run: a job could run twice at once.
     """
     if stop is None:
         stop = asyncio.Event()
@@ -37,8 +41,9 @@ async def run_worker(
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop.set)
     if recover:
-        await job_queue.enqueue_many(await vod.processing.recover_unfinished())
-    consumer = RedisJobConsumer(job_queue, vod.processing, concurrency=concurrency, timing=timing)
+        lost = await vod.processing.recover()
+        log.info("recovery queued %d jobs whose enqueue was lost", len(lost))
+    consumer = RedisJobConsumer(job_queue, vod.processing.handle, concurrency=concurrency, timing=timing)
     consuming = asyncio.create_task(consumer.run(), name="job-consumer")
     stopping = asyncio.create_task(stop.wait())
     await asyncio.wait({consuming, stopping}, return_when=asyncio.FIRST_COMPLETED)

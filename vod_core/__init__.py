@@ -1,8 +1,9 @@
 """vod_core — the video-on-demand domain as a library.
 
-Build a :class:`Vod` from a :class:`Context` of adapters (see
-``adapters.memory.in_memory_vod`` for a complete in-memory one) and call
-its use cases, grouped by area::
+Build a :class:`Vod` from a :class:`Context` of adapters (the composition
+root, ``entrypoints.bootstrap.bootstrap``, does it for every entrypoint and
+for embedding, in memory or over a real database) and call its use cases,
+grouped by area::
 
     vod = Vod(ctx)
     user, key = await vod.users.create_user("alice")
@@ -12,9 +13,12 @@ its use cases, grouped by area::
 from __future__ import annotations
 
 from vod_core.services.context import Context
+from vod_core.services.dead_events import DeadEvents
+from vod_core.services.downloads import Downloads
+from vod_core.services.health import Health
+from vod_core.services.preferences import Preferences
 from vod_core.services.processing import Processing
-from vod_core.services.settings import Settings
-from vod_core.services.sharing import Sharing
+from vod_core.services.sharing import PasswordThrottle, Sharing
 from vod_core.services.traffic import TrafficStats
 from vod_core.services.transcoding import Transcoding
 from vod_core.services.uploads import Uploads
@@ -25,16 +29,26 @@ from vod_core.services.videos import VideoLibrary
 class Vod:
     """Every use case of the service, wired to one :class:`Context`."""
 
-    def __init__(self, ctx: Context, *, allow_private_callbacks: bool = False) -> None:
+    def __init__(
+        self,
+        ctx: Context,
+        *,
+        allow_private_callbacks: bool = False,
+        password_throttle: PasswordThrottle | None = None,
+    ) -> None:
         self.ctx = ctx
         self.users = UserAccounts(ctx)
         self.uploads = Uploads(ctx)
         self.videos = VideoLibrary(ctx)
-        self.sharing = Sharing(ctx)
+        self.sharing = Sharing(ctx, password_throttle)
         self.transcoding = Transcoding(ctx)
         self.processing = Processing(ctx)
-        self.settings = Settings(ctx, allow_private_callbacks)
+        self.preferences = Preferences(ctx, allow_private_callbacks)
+        """A user's auto-transcode templates and callback URLs (stored as ``UserSettings``)."""
         self.traffic = TrafficStats(ctx)
+        self.downloads = Downloads(ctx, self.uploads)
+        self.health = Health(ctx)
+        self.dead_events = DeadEvents(ctx)
 
 
 __all__ = ["Context", "Vod"]

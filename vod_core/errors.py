@@ -79,7 +79,11 @@ class AccessDenied(VodError):
 
 
 class InternalError(VodError):
-    """Base of the 311x–316x codes: a failure of an adapter, never of the caller."""
+    """Base of the 311x–316x codes: a failure of an adapter, never of the caller.
+
+    Use cases raise these, each the one it declares (``fails_as``), from the
+    adapter's :class:`StorageUnavailable`.
+    """
 
     code = 3100
     default_message = "internal error"
@@ -130,11 +134,24 @@ class IllegalTransition(Exception):
         self.target = target
 
 
+class StorageUnavailable(Exception):
+    """Raised by any adapter whose backing service or driver failed (database, store, queue).
+
+    Not a :class:`VodError`: an adapter does not know which use case it
+    serves, so it cannot choose a contract code. Each use case declares the
+    :class:`InternalError` it fails with (:func:`vod_core.services.failures.fails_as`),
+    and that turns this error into it, cause chained. The adapter logs the
+    driver's error where it still knows the statement; the message is safe to
+    log and never shown to clients.
+    """
+
+
 class UniqueViolation(Exception):
     """Raised by repositories when a uniqueness rule of the domain would break.
 
-    ``constraint`` names the rule (see :mod:`vod_core.ports.repositories`), so
-    the use case can answer with the right contract code.
+    ``constraint`` names the rule (``LIVE_STORAGE_ID`` of :mod:`vod_core.ports.videos`,
+    ``LIVE_TEMPLATE`` of :mod:`vod_core.ports.play_sets`, ``USER_NAME`` of
+    :mod:`vod_core.ports.users`), so the use case can answer with the right contract code.
     """
 
     def __init__(self, constraint: str) -> None:

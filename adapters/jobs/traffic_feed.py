@@ -12,6 +12,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
+from adapters.metrics import traffic_dropped, traffic_ingested
 from vod_core.traffic import TrafficRecord
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,7 @@ class InProcessTrafficFeed:
             self._queue.put_nowait(record)
         except asyncio.QueueFull:
             self.dropped += 1
+            traffic_dropped(1, "queue_full")
 
     async def publish(self, records: Sequence[TrafficRecord]) -> None:
         for record in records:
@@ -95,10 +97,14 @@ class InProcessTrafficFeed:
         while True:
             batch = await self._next_batch()
             try:
-                self.dropped += await ingest_salvaging(self._ingest, batch)
+                failed = await ingest_salvaging(self._ingest, batch)
+                self.dropped += failed
+                traffic_ingested(len(batch) - failed)
+                traffic_dropped(failed, "write_failed")
             except Exception:
                 log.exception("dropping %d traffic records: the write failed", len(batch))
                 self.dropped += len(batch)
+                traffic_dropped(len(batch), "write_failed")
             finally:
                 for _ in batch:
                     self._queue.task_done()

@@ -3,7 +3,9 @@
 A separate process keeps the API's event loop free of codec work (and of
 the GIL the Python glue still takes) and contains a crash in a codec.
 Worker processes are started with ``spawn`` (no copy of the parent's
-event loop, threads or sockets) and reused between transcodes.
+event loop, threads or sockets) and reused between transcodes. They end
+when the serving process dies, however it dies (see
+:func:`adapters.media.worker.exit_with_parent`).
 """
 
 from __future__ import annotations
@@ -12,13 +14,16 @@ import asyncio
 import contextlib
 import multiprocessing
 import os
+import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.connection import Connection
 
 from adapters.media.rung import EncoderSettings
-from adapters.media.worker import CANCEL, run_transcode
+from adapters.media.worker import CANCEL, exit_with_parent, run_transcode
+from adapters.metrics import transcode_timer
+from adapters.temp_sweep import sweep
 from vod_core.ports.media import (
     ProgressCallback,
     Rendition,
@@ -27,6 +32,9 @@ from vod_core.ports.media import (
     TranscodeFailed,
     Transcoder,
 )
+
+TEMP_PREFIXES = ("vod-transcode-", "vod-cover-")
+"""The work directories of processing (vod_core.services.processing), named with their process's pid."""
 
 
 class PyAVTranscoder(Transcoder):
@@ -38,9 +46,12 @@ class PyAVTranscoder(Transcoder):
         self._mp = multiprocessing.get_context("spawn")
         self._pool = self._new_pool()
         self._running: set[Connection] = set()
+        sweep(tempfile.gettempdir(), TEMP_PREFIXES)  # what a killed service's transcodes left behind
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(self._max_workers, mp_context=self._mp)
+        return ProcessPoolExecutor(
+            self._max_workers, mp_context=self._mp, initializer=exit_with_parent, initargs=(os.getpid(),)
+        )
 
     async def transcode(
         self, source_path: str, requests: Sequence[RenditionRequest], progress: ProgressCallback
@@ -50,8 +61,10 @@ class PyAVTranscoder(Transcoder):
         pool = self._pool
         finished = False
         try:
-            work = pool.submit(run_transcode, source_path, list(requests), theirs, self._settings)
-            renditions = await _follow(ours, asyncio.wrap_future(work), progress)
+            with transcode_timer() as output_sizes:
+                work = pool.submit(run_transcode, source_path, list(requests), theirs, self._settings)
+                renditions = await _follow(ours, asyncio.wrap_future(work), progress)
+                output_sizes.extend(r.file_size for r in renditions)
             finished = True
             return renditions
         except BrokenProcessPool as exc:

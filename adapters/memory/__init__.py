@@ -1,10 +1,11 @@
 """Every port in memory: for embedding the core in tests and small tools.
 
-``in_memory_vod()`` returns a ready :class:`vod_core.Vod` and the job queue
-whose ``drain()`` runs the background work deterministically.
+``entrypoints.bootstrap.bootstrap(Config.in_memory())`` wires them (with
+fake media) into a ready :class:`vod_core.Vod`; a :class:`MemoryJobQueue`
+runs the background work deterministically with ``drain()``.
 """
 
-from adapters.memory.bootstrap import in_memory_vod
+from adapters.memory.backend import MemoryBackend
 from adapters.memory.jobs import MemoryJobQueue
 
-__all__ = ["MemoryJobQueue", "in_memory_vod"]
+__all__ = ["MemoryBackend", "MemoryJobQueue"]

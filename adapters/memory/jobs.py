@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from vod_core.ports.jobs import Job, JobQueue
-from vod_core.services.processing import Processing
+from vod_core.ports.jobs import Job, JobHandler, JobQueue
 
 
 class MemoryJobQueue(JobQueue):
@@ -13,11 +12,13 @@ class MemoryJobQueue(JobQueue):
     async def enqueue(self, job: Job) -> None:
         self.pending.append(job)
 
-    async def drain(self, processing: Processing) -> int:
-        """Run every pending job until none is left; returns how many ran."""
+    async def queued(self) -> list[Job]:
+        return list(self.pending)
+
+    async def drain(self, handler: JobHandler) -> int:
+        """Run every pending job, and what they enqueue, until none is left; returns how many ran."""
         ran = 0
         while self.pending:
-            job = self.pending.pop(0)
-            self.pending.extend(await processing.handle(job))
+            await handler(self.pending.pop(0))
             ran += 1
         return ran

@@ -21,15 +21,11 @@ from vod_core.ports.settings import SettingsRepository
 from vod_core.ports.traffic import TotalsQuery, TrafficRepository
 from vod_core.ports.users import USER_NAME, UserRepository
 from vod_core.ports.videos import LIVE_STORAGE_ID, VideoQuery, VideoRepository
+from vod_core.search import matches_search
 from vod_core.settings import UserSettings
 from vod_core.traffic import MinuteIncrement, VideoTotal
 from vod_core.users import ApiKey, User
 from vod_core.video import Video, VideoStatus
-
-
-def matches_search(video_id: str, name: str, search: str) -> bool:
-    """The contract's search: an exact id, or a case-insensitive name substring."""
-    return not search or video_id == search or search.casefold() in name.casefold()
 
 
 class _Repository:

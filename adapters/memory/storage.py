@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 from vod_core.errors import NotFound, UploadTooLarge
-from vod_core.ports.storage import ObjectStorage
+from vod_core.ports.storage import ObjectInfo, ObjectStorage
+
+READ_CHUNK = 256 * 1024
 
 
 class MemoryStorage(ObjectStorage):
+    """``objects`` may be changed directly (tests); the ETag is a digest of the bytes, so it follows."""
+
     def __init__(self) -> None:
         self.objects: dict[str, bytes] = {}
+        self._written: dict[str, datetime] = {}
         self._spill = tempfile.TemporaryDirectory(prefix="vod-memory-storage-")
 
     async def write(self, key: str, chunks: AsyncIterator[bytes], max_bytes: int | None = None) -> int:
@@ -22,12 +29,37 @@ class MemoryStorage(ObjectStorage):
             data += chunk
             if max_bytes is not None and len(data) > max_bytes:
                 raise UploadTooLarge(max_bytes)
-        self.objects[key] = bytes(data)
+        self._put(key, bytes(data))
         return len(data)
 
     async def import_file(self, key: str, local_path: str) -> int:
-        self.objects[key] = Path(local_path).read_bytes()
+        self._put(key, Path(local_path).read_bytes())
         return len(self.objects[key])
+
+    def _put(self, key: str, data: bytes) -> None:
+        self.objects[key] = data
+        self._written[key] = datetime.now(UTC)
+
+    def _get(self, key: str) -> bytes:
+        try:
+            return self.objects[key]
+        except KeyError:
+            raise NotFound(f"stored file {key} not found") from None
+
+    async def stat(self, key: str) -> ObjectInfo:
+        data = self._get(key)
+        return ObjectInfo(
+            size=len(data),
+            etag=hashlib.blake2b(data, digest_size=16).hexdigest(),
+            last_modified=self._written.get(key) or datetime.now(UTC),
+        )
+
+    async def open_range(self, key: str, start: int, length: int) -> AsyncGenerator[bytes, None]:
+        if start < 0 or length < 0:
+            raise ValueError(f"a range starts and lasts at least 0 bytes, not {start}+{length}")
+        data = memoryview(self._get(key))[start : start + length]
+        for offset in range(0, len(data), READ_CHUNK):
+            yield bytes(data[offset : offset + READ_CHUNK])
 
     async def local_path(self, key: str) -> str:
         if key not in self.objects:
@@ -38,6 +70,7 @@ class MemoryStorage(ObjectStorage):
 
     async def delete(self, key: str) -> None:
         self.objects.pop(key, None)
+        self._written.pop(key, None)
         Path(self._spill.name, key).unlink(missing_ok=True)
 
     async def exists(self, key: str) -> bool:

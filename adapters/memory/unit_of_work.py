@@ -1,4 +1,4 @@
-"""The in-memory unit of work: one serialized transaction over every repository."""
+"""The in-memory units of work: one serialized transaction over every repository."""
 
 from __future__ import annotations
 
@@ -14,10 +14,12 @@ from adapters.memory.repositories import (
     MemoryUserRepository,
     MemoryVideoRepository,
 )
-from vod_core.ports.unit_of_work import UnitOfWork
+from vod_core.ports.unit_of_work import ReadUnitOfWork, UnitOfWork
 
 
-class MemoryUnitOfWork(UnitOfWork):
+class MemoryReadUnitOfWork(ReadUnitOfWork):
+    """Every repository over a transaction holding the database's lock; nothing it writes is ever kept."""
+
     def __init__(self, db: MemoryDatabase) -> None:
         self._db = db
         self._bind(Transaction(db))
@@ -32,7 +34,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self.traffic = MemoryTrafficRepository(tx)
         self.outbox = MemoryOutbox(tx)
 
-    async def __aenter__(self) -> MemoryUnitOfWork:
+    async def __aenter__(self) -> MemoryReadUnitOfWork:
         await self._db.lock.acquire()
         self._bind(Transaction(self._db))
         return self
@@ -45,6 +47,14 @@ class MemoryUnitOfWork(UnitOfWork):
     ) -> None:
         self._bind(Transaction(self._db))  # uncommitted writes are dropped
         self._db.lock.release()
+
+
+class MemoryUnitOfWork(MemoryReadUnitOfWork, UnitOfWork):
+    """A read unit of work that can also commit what it wrote."""
+
+    async def __aenter__(self) -> MemoryUnitOfWork:
+        await super().__aenter__()
+        return self
 
     async def commit(self) -> None:
         self._tx.commit()

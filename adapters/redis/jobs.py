@@ -1,8 +1,8 @@
 """The job queue on a Redis stream: ``RedisJobQueue`` enqueues, ``RedisJobConsumer`` runs jobs.
 
 The stream entry is the job's claim ticket, the database the job's record:
-an entry is acknowledged only after ``Processing.handle`` returned and its
-follow-up jobs were added, so a worker that dies mid-job leaves the entry
+an entry is acknowledged only after the handler (``Processing.handle``)
+returned, by which time it has added its follow-up jobs, so a worker that dies mid-job leaves the entry
 pending and another worker takes it over (``XAUTOCLAIM``) once it has been
 idle for ``min_idle_ms``. Its delivery count becomes ``Job.attempt``, so a
 job that keeps killing workers or raising is eventually given up on and its
@@ -14,14 +14,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Coroutine, Iterable
-from typing import Any
+from collections.abc import Coroutine
+from typing import Any, cast
 
 from redis.asyncio import Redis
 
+from adapters.metrics import job_running, jobs_enqueued
 from adapters.redis.streams import Entry, StreamGroup, Timing, consumer_name
-from vod_core.ports.jobs import Job, JobKind, JobQueue
-from vod_core.services.processing import Processing
+from vod_core.ports.jobs import Job, JobHandler, JobKind, JobQueue
 
 log = logging.getLogger(__name__)
 
@@ -39,40 +39,52 @@ def decode_job(fields: dict[str, str], attempt: int) -> Job:
 
 
 class RedisJobQueue(JobQueue):
-    def __init__(self, url: str, prefix: str = "vod:") -> None:
-        self.client: Redis = Redis.from_url(url, decode_responses=True)
+    """Jobs on the stream ``<prefix>jobs``; ``client`` is the process's one client (strings decoded)."""
+
+    def __init__(self, client: Redis, prefix: str = "vod:", *, page: int = 1000) -> None:
+        self.client = client
         self.stream = f"{prefix}jobs"
+        self._page = page
 
     async def enqueue(self, job: Job) -> None:
         await self.client.xadd(self.stream, encode_job(job))  # type: ignore[arg-type]
+        jobs_enqueued([job])
 
-    async def enqueue_many(self, jobs: Iterable[Job]) -> None:
-        batch = list(jobs)
-        if not batch:
-            return
-        async with self.client.pipeline(transaction=False) as pipe:
-            for job in batch:
-                pipe.xadd(self.stream, encode_job(job))  # type: ignore[arg-type]
-            await pipe.execute()
-
-    async def close(self) -> None:
-        await self.client.aclose()
+    async def queued(self) -> list[Job]:
+        """Every job in the stream: not read yet, or read and not acknowledged (maybe a dead worker's)."""
+        jobs: list[Job] = []
+        start = "-"
+        while True:
+            # The RESP2 shape (the client's default protocol), strings decoded.
+            entries = cast(
+                list[tuple[str, dict[str, str]]], await self.client.xrange(self.stream, min=start, count=self._page)
+            )
+            for _, fields in entries:
+                with contextlib.suppress(KeyError, ValueError):
+                    jobs.append(decode_job(fields, 1))
+            if len(entries) < self._page:
+                return jobs
+            start = f"({entries[-1][0]}"
 
 
 class RedisJobConsumer:
-    """Runs jobs from the stream, ``concurrency`` at a time, until :meth:`stop`."""
+    """Runs ``handler`` on jobs from the stream, ``concurrency`` at a time, until :meth:`stop`.
+
+    An entry is acknowledged only after its handler returned; one whose
+    handler raised (or whose consumer died) is taken over once idle and
+    delivered again with a higher ``attempt``.
+    """
 
     def __init__(
         self,
         queue: RedisJobQueue,
-        processing: Processing,
+        handler: JobHandler,
         *,
         concurrency: int = 1,
         timing: Timing | None = None,
         consumer: str | None = None,
     ) -> None:
-        self._queue = queue
-        self._processing = processing
+        self._handler = handler
         self._concurrency = concurrency
         self._stopping = asyncio.Event()
         self.group = StreamGroup(queue.client, queue.stream, GROUP, consumer or consumer_name(), timing or Timing())
@@ -138,7 +150,8 @@ class RedisJobConsumer:
 
     async def _handle(self, job: Job) -> bool:
         try:
-            await self._queue.enqueue_many(await self._processing.handle(job))
+            with job_running(job):
+                await self._handler(job)
         except Exception:
             log.exception(
                 "job %s of video %s failed on attempt %d; retried once idle for %d ms",

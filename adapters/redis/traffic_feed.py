@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from redis.asyncio import Redis
 
 from adapters.jobs.traffic_feed import Ingest, ingest_salvaging
+from adapters.metrics import traffic_dropped, traffic_ingested
 from adapters.redis.streams import Entry, StreamGroup, Timing, consumer_name
 from vod_core.traffic import TrafficRecord
 
@@ -38,8 +39,8 @@ def parse(entry: Entry) -> TrafficRecord | None:
 class RedisTrafficFeed:
     """The producer side (what a log shipper does), for tools, tests and benchmarks."""
 
-    def __init__(self, url: str, prefix: str = "vod:") -> None:
-        self.client: Redis = Redis.from_url(url, decode_responses=True)
+    def __init__(self, client: Redis, prefix: str = "vod:") -> None:
+        self.client = client
         self.stream = stream_name(prefix)
 
     async def publish(self, records: Sequence[TrafficRecord]) -> None:
@@ -48,14 +49,11 @@ class RedisTrafficFeed:
                 pipe.xadd(self.stream, {"video_id": r.video_id, "bytes": r.bytes, "ts": r.ts})
             await pipe.execute()
 
-    async def close(self) -> None:
-        await self.client.aclose()
-
 
 class RedisTrafficConsumer:
     def __init__(
         self,
-        url: str,
+        client: Redis,
         ingest: Ingest,
         *,
         prefix: str = "vod:",
@@ -63,15 +61,12 @@ class RedisTrafficConsumer:
         timing: Timing | None = None,
         consumer: str | None = None,
     ) -> None:
-        self._client: Redis = Redis.from_url(url, decode_responses=True)
         self._ingest = ingest
         self._batch_size = batch_size
         self._stopping = asyncio.Event()
         self.dropped = 0
         """Entries acknowledged without being counted: unparsable, or their write failed on its own."""
-        self.group = StreamGroup(
-            self._client, stream_name(prefix), GROUP, consumer or consumer_name(), timing or Timing()
-        )
+        self.group = StreamGroup(client, stream_name(prefix), GROUP, consumer or consumer_name(), timing or Timing())
 
     async def run(self) -> None:
         """Ingest batches until :meth:`stop`; a failed batch stays pending and is retried when idle.
@@ -91,9 +86,9 @@ class RedisTrafficConsumer:
                 continue
             self.dropped += failed + len(entries) - len(records)
             await self.group.done([e.id for e in entries])
+            traffic_ingested(len(records) - failed)
+            traffic_dropped(len(entries) - len(records), "invalid")
+            traffic_dropped(failed, "write_failed")
 
     def stop(self) -> None:
         self._stopping.set()
-
-    async def close(self) -> None:
-        await self._client.aclose()

@@ -4,6 +4,9 @@ Writes go to a temp file in the same directory tree and are renamed into
 place only when complete, so a reader never sees half a file and a failed
 or oversized upload leaves nothing behind. All file I/O runs in the default
 thread pool: a multi-GB upload must not stall the event loop serving others.
+
+Every write ends in ``os.replace`` onto a new inode, so the inode number
+and modification time of the object make its ETag.
 """
 
 from __future__ import annotations
@@ -14,18 +17,25 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from datetime import UTC, datetime
 from typing import BinaryIO, TypeVar
 
+from adapters.temp_sweep import marked, sweep
 from vod_core.errors import NotFound, UploadTooLarge
-from vod_core.ports.storage import ObjectStorage
+from vod_core.ids import ID_PATTERN
+from vod_core.ports.storage import ObjectInfo, ObjectStorage
 
 T = TypeVar("T")
 
 WRITE_BUFFER = 1024 * 1024
 """Bytes gathered before one write in a thread: request chunks are ~64 KiB, a hop per chunk costs more."""
 
-_KEY = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+READ_CHUNK = 256 * 1024
+"""Bytes read per thread hop when streaming an object out: the memory one download holds."""
+
+TEMP_PREFIXES = ("upload-", "import-")
+_KEY = re.compile(rf"^{ID_PATTERN}$")
 
 
 async def _in_thread(func: Callable[..., T], *args: object) -> T:
@@ -39,6 +49,7 @@ class LocalStorage(ObjectStorage):
         self._tmp = os.path.join(self.root, "tmp")
         os.makedirs(self._objects, exist_ok=True)
         os.makedirs(self._tmp, exist_ok=True)
+        sweep(self._tmp, TEMP_PREFIXES)  # what a killed upload left behind
 
     def path_of(self, key: str) -> str:
         """Where ``key`` lives; keys are ids, anything path-like is refused."""
@@ -47,7 +58,7 @@ class LocalStorage(ObjectStorage):
         return os.path.join(self._objects, key)
 
     def _temp_file(self) -> tuple[BinaryIO, str]:
-        fd, path = tempfile.mkstemp(dir=self._tmp, prefix="upload-")
+        fd, path = tempfile.mkstemp(dir=self._tmp, prefix=marked("upload-"))
         return os.fdopen(fd, "wb"), path
 
     async def write(self, key: str, chunks: AsyncIterator[bytes], max_bytes: int | None = None) -> int:
@@ -78,7 +89,7 @@ class LocalStorage(ObjectStorage):
         return await _in_thread(self._copy_in, local_path, target)
 
     def _copy_in(self, source: str, target: str) -> int:
-        fd, temp_path = tempfile.mkstemp(dir=self._tmp, prefix="import-")
+        fd, temp_path = tempfile.mkstemp(dir=self._tmp, prefix=marked("import-"))
         os.close(fd)
         try:
             shutil.copyfile(source, temp_path)
@@ -93,6 +104,38 @@ class LocalStorage(ObjectStorage):
         if not await _in_thread(os.path.isfile, path):
             raise NotFound(f"stored file {key} not found")
         return path
+
+    async def stat(self, key: str) -> ObjectInfo:
+        path = self.path_of(key)
+        try:
+            found = await _in_thread(os.stat, path)
+        except FileNotFoundError:
+            raise NotFound(f"stored file {key} not found") from None
+        return ObjectInfo(
+            size=found.st_size,
+            etag=f"{found.st_ino:x}-{found.st_mtime_ns:x}-{found.st_size:x}",
+            last_modified=datetime.fromtimestamp(found.st_mtime, UTC),
+        )
+
+    async def open_range(self, key: str, start: int, length: int) -> AsyncGenerator[bytes, None]:
+        if start < 0 or length < 0:
+            raise ValueError(f"a range starts and lasts at least 0 bytes, not {start}+{length}")
+        path = self.path_of(key)
+        try:
+            handle: BinaryIO = await _in_thread(open, path, "rb")
+        except FileNotFoundError:
+            raise NotFound(f"stored file {key} not found") from None
+        try:
+            await _in_thread(handle.seek, start)
+            left = length
+            while left > 0:
+                data = await _in_thread(handle.read, min(READ_CHUNK, left))
+                if not data:
+                    return
+                left -= len(data)
+                yield data
+        finally:
+            await asyncio.shield(_in_thread(handle.close))
 
     async def delete(self, key: str) -> None:
         try:

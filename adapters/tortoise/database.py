@@ -1,9 +1,12 @@
 """The database of the service: SQLite (default, a file in the data dir) or PostgreSQL.
 
-Several ``TortoiseDatabase`` objects may be open in one process: each has its
-own Tortoise context, connection name and model classes (see
-:mod:`adapters.tortoise.models`), and activates its context only around its
-own work.
+Tortoise serves as the connection pool and transaction layer only: every
+statement is SQL of :mod:`adapters.tortoise.repositories` (columns from
+:mod:`adapters.tortoise.mapping`), no model is registered. Several
+``TortoiseDatabase`` objects may be open in one process (``vod serve`` and
+``vod worker`` over one file in a test): each has its own Tortoise context
+and connection name, and activates its context only around its own work
+(:func:`adapters.tortoise.overrides.activate`).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import itertools
 import logging
 import os
+import warnings
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -18,21 +22,35 @@ from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.context import TortoiseContext
 
 from adapters.tortoise import migrator
-from adapters.tortoise.context import activated
-from adapters.tortoise.models import define_models, forget_models, models_module
+from adapters.tortoise.overrides import activated
 from adapters.tortoise.sqlite_engine import BUSY_TIMEOUT_MS
 from adapters.tortoise.sqlite_reader import SqliteReadClient
 from adapters.tortoise.unit_of_work import TortoiseReadUnitOfWork, TortoiseUnitOfWork
-from vod_core.ports.unit_of_work import UnitOfWork
+from vod_core.ports.unit_of_work import ReadUnitOfWork, UnitOfWork
 
 SQLITE_FILE = "vod.sqlite3"
 APP = "vod"
+NO_MODELS = __name__
+"""Tortoise's config wants an app with a models module; this one defines no model."""
 _names = itertools.count(1)
 log = logging.getLogger(__name__)
 
 
 def sqlite_url(data_dir: str) -> str:
     return f"sqlite://{os.path.join(os.path.abspath(data_dir), SQLITE_FILE)}"
+
+
+def private_file(path: str) -> None:
+    """Make the database file (and its directory, when missing) readable by its owner only.
+
+    It holds webhook secrets and share passwords. SQLite gives its ``-wal``
+    and ``-shm`` files the mode of the database file.
+    """
+    if path == ":memory:":
+        return
+    os.makedirs(os.path.dirname(path) or ".", mode=0o700, exist_ok=True)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    os.chmod(path, 0o600)  # an older file, created before this rule
 
 
 def connection_config(url: str) -> dict[str, Any]:
@@ -82,20 +100,13 @@ class TortoiseDatabase:
     async def connect(self, migrate: bool = True) -> None:
         """Open the connection and, unless told not to, bring the schema up to date."""
         if self._config["engine"] == "adapters.tortoise.sqlite_engine":
-            os.makedirs(os.path.dirname(self._config["credentials"]["file_path"]) or ".", exist_ok=True)
-        define_models(self.connection_name)
-        with activated(self._context):
+            private_file(self._config["credentials"]["file_path"])
+        with activated(self._context), warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "Module .* has no models", RuntimeWarning)
             await self._context.init(
                 config={
                     "connections": {self.connection_name: self._config},
-                    "apps": {
-                        APP: {
-                            "models": [models_module(self.connection_name)],
-                            "default_connection": self.connection_name,
-                        }
-                    },
-                    "use_tz": True,
-                    "timezone": "UTC",
+                    "apps": {APP: {"models": [NO_MODELS], "default_connection": self.connection_name}},
                 }
             )
             await self.client.create_connection(with_db=True)
@@ -138,12 +149,11 @@ class TortoiseDatabase:
         self._reader = None
         with activated(self._context):
             await self._context.close_connections()
-        forget_models(self.connection_name)
 
     def unit_of_work(self) -> UnitOfWork:
         return TortoiseUnitOfWork(self._context, self.connection_name)
 
-    def read_unit_of_work(self) -> UnitOfWork:
+    def read_unit_of_work(self) -> ReadUnitOfWork:
         """A unit of work for use cases that only read: committed data, no write lock, no commit.
 
         See :class:`~adapters.tortoise.unit_of_work.TortoiseReadUnitOfWork`

@@ -1,9 +1,11 @@
-"""Driver errors -> the contract's internal errors; unique-index violations -> UniqueViolation.
+"""Driver errors -> StorageUnavailable; unique-index violations -> UniqueViolation.
 
 Every repository method is wrapped with :func:`translated`: the caller sees
-either a domain error or :class:`vod_core.errors.InternalError` subclass
-with the driver's exception chained as ``__cause__`` (and logged here, where
-the SQL context is still known).
+either :class:`vod_core.errors.UniqueViolation` (a domain rule the write
+would break) or :class:`vod_core.errors.StorageUnavailable` with the driver's
+exception chained as ``__cause__`` and logged here, once, where the
+statement is still known. Which contract code the client gets is the use
+case's choice (:mod:`vod_core.services.failures`), never the adapter's.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any, ParamSpec, TypeVar
 import asyncpg  # type: ignore[import-untyped]
 from tortoise.exceptions import BaseORMException, IntegrityError
 
-from vod_core.errors import InternalError, UniqueViolation
+from vod_core.errors import StorageUnavailable, UniqueViolation
 from vod_core.ports.play_sets import LIVE_TEMPLATE
 from vod_core.ports.users import USER_NAME
 from vod_core.ports.videos import LIVE_STORAGE_ID
@@ -66,27 +68,25 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-Method = Callable[P, Coroutine[Any, Any, R]]
+def unavailable(where: str, error: BaseException) -> StorageUnavailable:
+    """Log ``error`` (with its traceback) and return the StorageUnavailable to raise from it."""
+    log.error("database failure in %s", where, exc_info=error)
+    return StorageUnavailable(f"database failure in {where}: {type(error).__name__}")
 
 
-def translated(failure: type[InternalError]) -> Callable[[Method[P, R]], Method[P, R]]:
-    """Run a repository method, raising ``failure`` (cause chained, logged) when the database fails."""
+def translated(method: Callable[P, Coroutine[Any, Any, R]]) -> Callable[P, Coroutine[Any, Any, R]]:
+    """Run a repository method, raising StorageUnavailable (cause chained, logged) when the database fails."""
 
-    def wrap(method: Method[P, R]) -> Method[P, R]:
-        @functools.wraps(method)
-        async def run(*args: P.args, **kwargs: P.kwargs) -> R:
-            try:
-                return await method(*args, **kwargs)
-            except IntegrityError as exc:
-                rule = violated_rule(exc)
-                if rule is not None:
-                    raise UniqueViolation(rule) from exc
-                log.error("%s in %s", failure.__name__, method.__qualname__, exc_info=exc)
-                raise failure() from exc
-            except DRIVER_ERRORS as exc:
-                log.error("%s in %s", failure.__name__, method.__qualname__, exc_info=exc)
-                raise failure() from exc
+    @functools.wraps(method)
+    async def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return await method(*args, **kwargs)
+        except IntegrityError as exc:
+            rule = violated_rule(exc)
+            if rule is not None:
+                raise UniqueViolation(rule) from exc
+            raise unavailable(method.__qualname__, exc) from exc
+        except DRIVER_ERRORS as exc:
+            raise unavailable(method.__qualname__, exc) from exc
 
-        return run
-
-    return wrap
+    return run

@@ -42,7 +42,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from tortoise.backends.base.client import ConnectionWrapper, TransactionContext
+from tortoise.backends.base.client import ConnectionWrapper
 from tortoise.backends.sqlite.client import SqliteClient, translate_exceptions
 
 INLINE_BUDGET = 20_000
@@ -69,8 +69,8 @@ class _Budget:
 class SqliteReadClient(SqliteClient):
     """Tortoise's SQLite client for read-only statements, so ORM querysets run on it unchanged.
 
-    It has the writer's ``connection_name`` (repositories find their model
-    classes by it) but is not registered in the Tortoise context.
+    It has the writer's ``connection_name`` but is not registered in the
+    Tortoise context, so no transaction can be opened on it.
     """
 
     def __init__(self, file_path: str, connection_name: str, busy_timeout_ms: int) -> None:
@@ -95,7 +95,6 @@ class SqliteReadClient(SqliteClient):
             self._inline = self._open(0, same_thread=True)
             self._inline.set_progress_handler(self._budget, _CHECK_EVERY)
             self._threads = ThreadPoolExecutor(READ_THREADS, thread_name_prefix=f"{self.connection_name}-read")
-            await self._post_connect()
 
     async def check_wal(self) -> bool:
         """True when the file is in WAL mode (readers and the writer never wait for each other)."""
@@ -161,6 +160,3 @@ class SqliteReadClient(SqliteClient):
 
     def acquire_connection(self) -> ConnectionWrapper[Any]:
         raise ReadOnlyUnitOfWork("a read unit of work has no connection to hand out")
-
-    def _in_transaction(self) -> TransactionContext:
-        raise ReadOnlyUnitOfWork("a read unit of work opens no transaction")

@@ -10,20 +10,14 @@ unit of work's write transaction. Queries are raw SQL returning plain tuples.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from adapters.tortoise.errors import translated
-from adapters.tortoise.sql import fetch
-from vod_core.errors import (
-    GetTotalTrafficFailed,
-    GetUserTotalTrafficFailed,
-    InternalError,
-    ListTotalTrafficFailed,
-    ListUserDailyTrafficFailed,
-)
+from adapters.tortoise.mapping import moment
+from adapters.tortoise.sql import fetch, name_match
 from vod_core.ports.traffic import TotalsQuery, TrafficRepository
 from vod_core.traffic import MinuteIncrement, VideoTotal
 
@@ -37,30 +31,24 @@ _SQLITE_UPSERTS = {
 }
 
 
-def _as_datetime(value: Any) -> datetime:
-    """Drivers return timestamps as ``datetime`` (asyncpg) or ISO text (SQLite)."""
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 class TortoiseTrafficRepository(TrafficRepository):
     def __init__(self, connection: BaseDBAsyncClient) -> None:
         self._db = connection
         self._postgres = connection.capabilities.dialect == "postgres"
 
-    @translated(InternalError)
+    @translated
     async def owners(self, video_ids: Sequence[str]) -> dict[str, str]:
         if self._postgres:
             rows = await fetch(self._db, f"SELECT id, user_id FROM {VIDEO_TABLE} WHERE id = ANY(?)", [list(video_ids)])
-            return {row[0]: row[1] for row in rows}
+            return {row["id"]: row["user_id"] for row in rows}
         found: dict[str, str] = {}
         for first in range(0, len(video_ids), OWNERS_CHUNK):  # SQLite caps the number of parameters
             chunk = video_ids[first : first + OWNERS_CHUNK]
             sql = f"SELECT id, user_id FROM {VIDEO_TABLE} WHERE id IN ({', '.join('?' * len(chunk))})"
-            found.update({row[0]: row[1] for row in await fetch(self._db, sql, chunk)})
+            found.update({row["id"]: row["user_id"] for row in await fetch(self._db, sql, chunk)})
         return found
 
-    @translated(InternalError)
+    @translated
     async def add(self, increments: Sequence[MinuteIncrement]) -> None:
         if not increments:
             return
@@ -91,7 +79,7 @@ class TortoiseTrafficRepository(TrafficRepository):
         on_conflict = f"ON CONFLICT ({key}) DO UPDATE SET bytes = {table}.bytes + excluded.bytes"
         await self._db.execute_many(f"INSERT INTO {table} ({columns}) VALUES ({values}) {on_conflict}", rows)
 
-    @translated(GetTotalTrafficFailed)
+    @translated
     async def minutes(self, video_id: str, first_minute: int, last_minute: int) -> list[tuple[int, int]]:
         """Up to 129,600 buckets: fetched as one row (two arrays / one string), not as a row per minute.
 
@@ -116,8 +104,8 @@ class TortoiseTrafficRepository(TrafficRepository):
         """The WHERE clause over ``video v``: the user's videos (deleted ones too) matching the search."""
         if not query.search:
             return "v.user_id = ?", [query.user_id]
-        lower = "strpos(lower(v.video_name), lower(?))" if self._postgres else "instr(lower(v.video_name), lower(?))"
-        return f"v.user_id = ? AND (v.id = ? OR {lower} > 0)", [query.user_id, query.search, query.search]
+        match, params = name_match(query.search, alias="v")
+        return f"v.user_id = ? AND {match}", [query.user_id, *params]
 
     def _totals_sql(self, query: TotalsQuery) -> tuple[str, list[Any]]:
         """Every matching video with its total, as ``SELECT id, video_name, created_at, total``.
@@ -137,21 +125,21 @@ class TortoiseTrafficRepository(TrafficRepository):
 
     @staticmethod
     def _video_total(row: Any) -> VideoTotal:
-        return VideoTotal(row[0], row[1], _as_datetime(row[2]), int(row[3]))
+        return VideoTotal(row["id"], row["video_name"], moment(row["created_at"]), int(row["total"]))
 
-    @translated(ListTotalTrafficFailed)
+    @translated
     async def video_totals(self, query: TotalsQuery, offset: int, limit: int) -> list[VideoTotal]:
         sql, params = self._totals_sql(query)
         rows = await fetch(self._db, f"{sql} ORDER BY total DESC, v.id LIMIT ? OFFSET ?", [*params, limit, offset])
         return [self._video_total(row) for row in rows]
 
-    @translated(ListTotalTrafficFailed)
+    @translated
     async def count_videos(self, query: TotalsQuery) -> int:
         where, params = self._matching(query)
         rows = await fetch(self._db, f"SELECT COUNT(*) FROM {VIDEO_TABLE} v WHERE {where}", params)
         return int(rows[0][0])
 
-    @translated(ListTotalTrafficFailed)
+    @translated
     async def video_totals_after(self, query: TotalsQuery, after: VideoTotal | None, limit: int) -> list[VideoTotal]:
         sql, params = self._totals_sql(query)
         sql = f"SELECT * FROM ({sql}) t"
@@ -161,16 +149,16 @@ class TortoiseTrafficRepository(TrafficRepository):
         rows = await fetch(self._db, f"{sql} ORDER BY total DESC, id LIMIT ?", [*params, limit])
         return [self._video_total(row) for row in rows]
 
-    @translated(ListUserDailyTrafficFailed)
+    @translated
     async def daily(self, user_id: str, first_day: date, last_day: date) -> dict[date, int]:
         rows = await fetch(
             self._db,
             "SELECT day, bytes FROM traffic_day WHERE user_id = ? AND day BETWEEN ? AND ?",
             [user_id, first_day.toordinal(), last_day.toordinal()],
         )
-        return {date.fromordinal(row[0]): int(row[1]) for row in rows}
+        return {date.fromordinal(row["day"]): int(row["bytes"]) for row in rows}
 
-    @translated(GetUserTotalTrafficFailed)
+    @translated
     async def user_total(self, user_id: str) -> int:
         rows = await fetch(self._db, "SELECT COALESCE(SUM(bytes), 0) FROM traffic_day WHERE user_id = ?", [user_id])
         return int(rows[0][0])

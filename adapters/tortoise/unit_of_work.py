@@ -9,8 +9,8 @@ from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClie
 from tortoise.context import TortoiseContext
 from tortoise.transactions import in_transaction
 
-from adapters.tortoise.context import ActivationToken, activate, deactivate
 from adapters.tortoise.errors import DRIVER_ERRORS
+from adapters.tortoise.overrides import ActivationToken, activate, deactivate
 from adapters.tortoise.repositories import (
     TortoiseFileRepository,
     TortoiseOutbox,
@@ -20,27 +20,25 @@ from adapters.tortoise.repositories import (
     TortoiseVideoRepository,
 )
 from adapters.tortoise.traffic import TortoiseTrafficRepository
-from vod_core.errors import InternalError
+from vod_core.errors import StorageUnavailable
 from vod_core.ports.files import FileRepository
 from vod_core.ports.outbox import EventOutbox
 from vod_core.ports.play_sets import PlaySetRepository
 from vod_core.ports.settings import SettingsRepository
 from vod_core.ports.traffic import TrafficRepository
-from vod_core.ports.unit_of_work import UnitOfWork
+from vod_core.ports.unit_of_work import ReadUnitOfWork, UnitOfWork
 from vod_core.ports.users import UserRepository
 from vod_core.ports.videos import VideoRepository
 
 log = logging.getLogger(__name__)
 
 
-class TransactionFailed(InternalError):
+class TransactionFailed(StorageUnavailable):
     """The transaction itself could not be opened or committed (the database is unreachable or busy)."""
 
-    default_message = "database transaction failed"
 
-
-class TortoiseUnitOfWork(UnitOfWork):
-    """``async with uow:`` opens a transaction; leaving without ``commit()`` rolls it back."""
+class _Repositories:
+    """Every repository over one connection, bound when the unit of work is entered."""
 
     videos: VideoRepository
     play_sets: PlaySetRepository
@@ -63,6 +61,10 @@ class TortoiseUnitOfWork(UnitOfWork):
         self.traffic = TortoiseTrafficRepository(connection)
         self.outbox = TortoiseOutbox(connection)
 
+
+class TortoiseUnitOfWork(_Repositories, UnitOfWork):
+    """``async with uow:`` opens a transaction; leaving without ``commit()`` rolls it back."""
+
     async def __aenter__(self) -> TortoiseUnitOfWork:
         self._activation: ActivationToken = activate(self._context)
         self._finished = False
@@ -72,7 +74,7 @@ class TortoiseUnitOfWork(UnitOfWork):
         except DRIVER_ERRORS as exc:
             deactivate(self._activation)
             log.error("cannot begin a transaction on %s", self._connection_name, exc_info=exc)
-            raise TransactionFailed() from exc
+            raise TransactionFailed(f"cannot begin a transaction on {self._connection_name}") from exc
         self._bind(self._connection)
         return self
 
@@ -103,12 +105,12 @@ class TortoiseUnitOfWork(UnitOfWork):
             await self._connection.commit()
         except DRIVER_ERRORS as exc:
             log.error("commit on %s failed", self._connection_name, exc_info=exc)
-            raise TransactionFailed() from exc
+            raise TransactionFailed(f"commit on {self._connection_name} failed") from exc
         finally:
             self._finished = True
 
 
-class TortoiseReadUnitOfWork(TortoiseUnitOfWork):
+class TortoiseReadUnitOfWork(_Repositories, ReadUnitOfWork):
     """The same repositories over a connection that only reads committed data; no transaction.
 
     ``reader`` is what the database hands out for reading (see
@@ -123,8 +125,8 @@ class TortoiseReadUnitOfWork(TortoiseUnitOfWork):
     case needs: each statement sees committed data, statements of one unit
     of work may see different commits (e.g. a page and a count taken on
     either side of an insert). Writes through it fail on SQLite; on
-    PostgreSQL they would autocommit, so :meth:`commit` refuses and the
-    use cases that write never open a reader.
+    PostgreSQL they would autocommit, so it has no ``commit`` (the type
+    checker rejects one) and the use cases that write never open a reader.
     """
 
     def __init__(self, context: TortoiseContext, connection_name: str, reader: BaseDBAsyncClient) -> None:
@@ -143,6 +145,3 @@ class TortoiseReadUnitOfWork(TortoiseUnitOfWork):
         tb: TracebackType | None,
     ) -> None:
         deactivate(self._activation)
-
-    async def commit(self) -> None:
-        raise RuntimeError("a read unit of work cannot commit")

@@ -1,33 +1,66 @@
 """The one place where errors become HTTP responses (API.md "Conventions").
 
-Domain errors carry the contract's code; Sanic's own errors (unknown route,
-wrong method, malformed request) get the closest contract code; anything
-else is a bug: it is logged with a request id, and the client gets that id
-and never a stack trace.
+Each error class has its HTTP status in :data:`STATUS`, found along the
+exception's MRO (the nearest class listed wins, as in Starlette's exception
+handlers), so a new subclass gets its base's status without touching this
+module. Sanic's own errors (unknown route, wrong method, malformed request)
+get the closest contract code. A 500 — an internal contract error, a
+:class:`StorageUnavailable` no use case declared a code for, or any other
+exception (a bug) — is logged with a request id, and the client gets that
+id and never a stack trace.
 """
 
 from __future__ import annotations
 
 import logging
-import secrets
 
 from sanic import HTTPResponse, Request, json
 from sanic.exceptions import RequestCancelled, SanicException
 from sanic.handlers import ErrorHandler
 
+from entrypoints.http.request_log import current_request_id
 from vod_core.errors import (
     AccessDenied,
+    AlreadyInLibrary,
     InternalError,
     InvalidParameter,
     NotFound,
+    StorageUnavailable,
+    TranscodeExists,
+    UnusableFile,
     UploadTooLarge,
+    VideoNotReady,
+    VideoUploadFailed,
     VodError,
 )
 
 log = logging.getLogger(__name__)
 
-INTERNAL = 3100
-CONFLICT_CODES = range(3103, 3108)
+INTERNAL = InternalError.code
+UNAUTHENTICATED = {"WWW-Authenticate": 'Bearer realm="vod"'}
+
+STATUS: dict[type[BaseException], int] = {
+    InvalidParameter: 400,
+    UploadTooLarge: 413,
+    AccessDenied: 403,  # 401 when ``unauthenticated`` (see vod_error_response)
+    NotFound: 404,
+    VideoNotReady: 409,
+    VideoUploadFailed: 409,
+    TranscodeExists: 409,
+    AlreadyInLibrary: 409,
+    UnusableFile: 409,
+    InternalError: 500,
+    StorageUnavailable: 500,
+}
+"""Error class -> HTTP status; an exception takes the status of the nearest class in its MRO."""
+
+
+def status_for(error: BaseException) -> int:
+    """The status of the nearest class of ``error``'s MRO listed in :data:`STATUS`; 500 when none is."""
+    for cls in type(error).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return 500
 
 
 def envelope(code: int, message: str, status: int, headers: dict[str, str] | None = None) -> HTTPResponse:
@@ -35,25 +68,18 @@ def envelope(code: int, message: str, status: int, headers: dict[str, str] | Non
 
 
 def _internal(exception: BaseException, code: int) -> HTTPResponse:
-    request_id = secrets.token_hex(8)
+    request_id = current_request_id()
     log.error("internal error %s (request id %s)", code, request_id, exc_info=exception)
     return envelope(code, f"internal error {code} (request id {request_id})", 500)
 
 
-def vod_error_response(error: VodError) -> HTTPResponse:
-    if isinstance(error, UploadTooLarge):
-        return envelope(error.code, error.message, 413)
-    if isinstance(error, InvalidParameter):
-        return envelope(error.code, error.message, 400)
-    if isinstance(error, AccessDenied):
-        if error.unauthenticated:
-            return envelope(error.code, error.message, 401, {"WWW-Authenticate": 'Bearer realm="vod"'})
-        return envelope(error.code, error.message, 403)
-    if isinstance(error, NotFound):
-        return envelope(error.code, error.message, 404)
-    if error.code in CONFLICT_CODES:
-        return envelope(error.code, error.message, 409)
-    return _internal(error, error.code if isinstance(error, InternalError) else INTERNAL)
+def vod_error_response(error: VodError | StorageUnavailable) -> HTTPResponse:
+    status = status_for(error)
+    if status >= 500 or not isinstance(error, VodError):
+        return _internal(error, error.code if isinstance(error, InternalError) else INTERNAL)
+    if isinstance(error, AccessDenied) and error.unauthenticated:
+        return envelope(error.code, error.message, 401, UNAUTHENTICATED)
+    return envelope(error.code, error.message, status)
 
 
 def sanic_error_response(error: SanicException) -> HTTPResponse:
@@ -68,7 +94,7 @@ def sanic_error_response(error: SanicException) -> HTTPResponse:
 
 class JsonErrorHandler(ErrorHandler):
     def default(self, request: Request, exception: Exception) -> HTTPResponse:
-        if isinstance(exception, VodError):
+        if isinstance(exception, VodError | StorageUnavailable):
             return vod_error_response(exception)
         if isinstance(exception, SanicException):
             return sanic_error_response(exception)

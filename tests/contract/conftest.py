@@ -14,11 +14,12 @@ import asyncpg  # type: ignore[import-untyped]
 import pytest
 
 from adapters.memory.database import MemoryDatabase
-from adapters.memory.unit_of_work import MemoryUnitOfWork
+from adapters.memory.unit_of_work import MemoryReadUnitOfWork, MemoryUnitOfWork
 from adapters.tortoise import TortoiseDatabase, sqlite_url
-from vod_core.ports.unit_of_work import UnitOfWork
+from vod_core.ports.unit_of_work import ReadUnitOfWork, UnitOfWork
 
 UowFactory = Callable[[], UnitOfWork]
+ReadUowFactory = Callable[[], ReadUnitOfWork]
 
 
 async def new_schema(postgres_url: str) -> str:
@@ -75,11 +76,11 @@ async def tortoise_db(sql_backend: str, sql_backend_url: str) -> AsyncIterator[T
 
 
 @pytest.fixture
-async def uow_factories(backend: str, backend_url: str) -> AsyncIterator[tuple[UowFactory, UowFactory]]:
+async def uow_factories(backend: str, backend_url: str) -> AsyncIterator[tuple[UowFactory, ReadUowFactory]]:
     """(units of work, read units of work) over one fresh store."""
     if backend == "memory":
         memory = MemoryDatabase()
-        yield (lambda: MemoryUnitOfWork(memory)), (lambda: MemoryUnitOfWork(memory))
+        yield (lambda: MemoryUnitOfWork(memory)), (lambda: MemoryReadUnitOfWork(memory))
         return
     database = await open_database(backend, backend_url)
     yield database.unit_of_work, database.read_unit_of_work
@@ -87,10 +88,10 @@ async def uow_factories(backend: str, backend_url: str) -> AsyncIterator[tuple[U
 
 
 @pytest.fixture
-def uow_factory(uow_factories: tuple[UowFactory, UowFactory]) -> UowFactory:
+def uow_factory(uow_factories: tuple[UowFactory, ReadUowFactory]) -> UowFactory:
     return uow_factories[0]
 
 
 @pytest.fixture
-def read_uow_factory(uow_factories: tuple[UowFactory, UowFactory]) -> UowFactory:
+def read_uow_factory(uow_factories: tuple[UowFactory, ReadUowFactory]) -> ReadUowFactory:
     return uow_factories[1]

@@ -10,11 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from adapters.memory.bootstrap import in_memory_context
 from adapters.memory.fake_media import fake_video_bytes
 from adapters.memory.jobs import MemoryJobQueue
 from adapters.tortoise import TortoiseDatabase, sqlite_url
-from tests.contract.conftest import UowFactory
+from entrypoints.bootstrap import bootstrap
+from entrypoints.config import Config
+from tests.contract.conftest import ReadUowFactory, UowFactory
+from tests.support.units import Units
 from vod_core import Vod
 from vod_core.errors import AlreadyInLibrary, NotFound, TranscodeExists
 from vod_core.files import StoredFile
@@ -40,18 +42,19 @@ class Service:
 
     async def ready_video(self) -> Video:
         video = await self.vod.videos.create_video(self.user_id, (await self.upload()).id, skip_auto_trans=True)
-        await self.jobs.drain(self.vod.processing)
+        await self.jobs.drain(self.vod.processing.handle)
         return video
 
 
 @pytest.fixture
-async def service(uow_factory: UowFactory, read_uow_factory: UowFactory) -> Service:
+async def service(uow_factory: UowFactory, read_uow_factory: ReadUowFactory) -> Service:
     return await build_service(uow_factory, read_uow_factory)
 
 
-async def build_service(uow_factory: UowFactory, read_uow_factory: UowFactory | None = None) -> Service:
+async def build_service(uow_factory: UowFactory, read_uow_factory: ReadUowFactory | None = None) -> Service:
     jobs = MemoryJobQueue()
-    vod = Vod(in_memory_context(uow_factory, read_uow=read_uow_factory, jobs=jobs))
+    units = Units(uow_factory, read_uow_factory or uow_factory)
+    vod = bootstrap(Config.in_memory(), database=units, jobs=jobs).vod
     user, _ = await vod.users.create_user("alice")
     await asyncio.gather(*(vod.videos.size_sum(user.id) for _ in range(CONCURRENT)))  # open the pool's connections
     return Service(vod, jobs, uow_factory, user.id)

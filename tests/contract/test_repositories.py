@@ -178,6 +178,57 @@ async def test_search_matches_an_exact_id_or_a_case_insensitive_name_substring(u
     assert await ids("nothing like it") == []
 
 
+@pytest.mark.parametrize(
+    ("search", "expected"),
+    [
+        ("été", ["ete-upper", "ete"]),  # accents are kept, case is not
+        ("ÉTÉ", ["ete-upper", "ete"]),
+        ("Été", ["ete-upper", "ete"]),
+        ("ete", ["plain-ete"]),
+        ("e\u0301te\u0301", ["ete-upper", "ete"]),  # decomposed: the same text after NFKC
+        ("STRASSE", ["strasse"]),  # full case folding: ß is ss
+        ("straße", ["strasse"]),
+        ("ǅ", ["digraph"]),  # a title-case letter
+        ("dış", ["dotless"]),  # the dotless ı is a letter of its own, not i
+        ("DIŞ", []),
+        ("dis", []),
+        ("İstanbul", ["istanbul-dotted"]),  # İ folds to i + combining dot, not to i
+        ("istanbul", ["istanbul-plain"]),
+        ("🎬", ["emoji"]),
+        ("🎬 CUT", ["emoji"]),
+        ("ﬁlm", ["ligature"]),  # NFKC: the ligature is "fi"
+        ("mb", ["square"]),  # NFKC: ㎆ is "MB"
+        ("中文", ["chinese"]),
+    ],
+)
+async def test_search_folds_non_ascii_names_alike_in_every_store(
+    uow_factory: UowFactory, search: str, expected: list[str]
+) -> None:
+    """One folding rule (:func:`vod_core.search.fold_name`): NFKC, then full case folding, no locale."""
+    names = {
+        "ete": "Un été à Paris",
+        "ete-upper": "RÉSUMÉ DE L'ÉTÉ",
+        "plain-ete": "ete sans accent",
+        "strasse": "Die Straße",
+        "digraph": "ǄEMAL",
+        "dotless": "Dış Mekan",
+        "istanbul-dotted": "İstanbul",
+        "istanbul-plain": "istanbul",
+        "emoji": "Scene 🎬 cut",
+        "ligature": "Film noir",
+        "square": "㎆ test",
+        "chinese": "中文视频",
+    }
+    await add_videos(
+        uow_factory, *(video(f"x-{key}", name=name, created=n) for n, (key, name) in enumerate(names.items(), start=1))
+    )
+    async with uow_factory() as uow:
+        query = VideoQuery("u1", search)
+        found = [v.id for v in await uow.videos.find(query, 0, 100)]
+        assert await uow.videos.count(query) == len(found)
+    assert found == [f"x-{key}" for key in expected]
+
+
 async def test_one_live_video_per_user_and_storage_id(uow_factory: UowFactory) -> None:
     await add_videos(uow_factory, video("v1", storage="s1"))
     async with uow_factory() as uow:

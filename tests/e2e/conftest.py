@@ -49,6 +49,8 @@ class Server:
     base_url: str
     data_dir: Path
     env: dict[str, str]
+    log_path: Path
+    """Everything the server printed (a file, not a pipe: it logs every request and must never block on it)."""
 
     def client(self, key: str | None = API_KEY) -> httpx.Client:
         headers = {"Authorization": f"Bearer {key}"} if key else {}
@@ -58,11 +60,12 @@ class Server:
         """SIGTERM, then the exit code and everything the server printed."""
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
-        output, _ = self.process.communicate(timeout=30)
-        return self.process.returncode, output
+        self.process.wait(timeout=30)
+        return self.process.returncode, self.log_path.read_text()
 
 
-def start_server(data_dir: Path, **env: str) -> Server:
+def start_server(data_dir: Path, *args: str, **env: str) -> Server:
+    """``vod serve ARGS`` on a free port (``VOD_PORT``, unless ``args`` name ``--port``)."""
     port = free_port()
     full_env = {
         **os.environ,
@@ -72,14 +75,15 @@ def start_server(data_dir: Path, **env: str) -> Server:
         "VOD_TIMEZONE": "Asia/Shanghai",
         **env,
     }
-    process = subprocess.Popen(
-        [VOD, "serve"], env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    server = Server(process, f"http://127.0.0.1:{port}", data_dir, full_env)
+    log_path = data_dir.with_name(f"{data_dir.name}-serve-{port}.log")
+    with log_path.open("w") as log:
+        process = subprocess.Popen([VOD, "serve", *args], env=full_env, stdout=log, stderr=subprocess.STDOUT, text=True)
+    listening = int(args[args.index("--port") + 1]) if "--port" in args else port
+    server = Server(process, f"http://127.0.0.1:{listening}", data_dir, full_env, log_path)
 
     def healthy() -> bool | None:
         if process.poll() is not None:
-            pytest.fail(f"vod serve exited with {process.returncode}: {process.communicate()[0]}")
+            pytest.fail(f"vod serve exited with {process.returncode}: {log_path.read_text()}")
         try:
             return httpx.get(f"{server.base_url}/health", timeout=2).status_code == 200 or None
         except httpx.TransportError:

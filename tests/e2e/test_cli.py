@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import subprocess
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import VOD, start_server
+from tests.e2e.conftest import VOD, free_port, start_server
 
 pytestmark = pytest.mark.slow
 
@@ -72,3 +73,28 @@ def test_a_bad_setting_stops_the_start_with_its_name(tmp_path: Path) -> None:
 def test_worker_without_redis_explains_what_it_needs(tmp_path: Path) -> None:
     result = vod(tmp_path, "worker")
     assert result.returncode == 2 and "VOD_REDIS_URL" in result.stderr
+
+
+def test_version_prints_the_installed_package_version(tmp_path: Path) -> None:
+    result = vod(tmp_path, "--version")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"vod {version('vod-platform')}"
+
+
+def test_serve_host_and_port_options_override_the_environment(tmp_path: Path) -> None:
+    port = free_port()
+    # VOD_HOST is an address of no local interface: serving there would fail to start.
+    server = start_server(tmp_path, "--host", "127.0.0.1", "--port", str(port), VOD_HOST="192.0.2.1")
+    try:
+        assert server.client().get("/health").status_code == 200
+    finally:
+        code, output = server.stop()
+    assert code == 0, output
+    assert f"Serving on http://127.0.0.1:{port} " in output
+    assert server.env["VOD_PORT"] != str(port)
+
+
+@pytest.mark.parametrize("port", ["eighty", "65536", "-1"])
+def test_a_bad_port_option_stops_the_start_with_its_name(tmp_path: Path, port: str) -> None:
+    result = vod(tmp_path, "serve", f"--port={port}")
+    assert result.returncode == 2 and "--port" in result.stderr

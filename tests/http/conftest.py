@@ -15,9 +15,11 @@ from sanic import Sanic
 from sanic_testing.testing import SanicASGITestClient, TestingResponse
 
 from adapters.jobs.traffic_feed import InProcessTrafficFeed
-from adapters.memory import MemoryJobQueue, in_memory_vod
+from adapters.memory import MemoryJobQueue
 from adapters.memory.fake_media import fake_video_bytes
 from adapters.storage import LocalStorage
+from entrypoints.bootstrap import bootstrap
+from entrypoints.config import Config
 from entrypoints.http import Resources, create_app
 from entrypoints.http.presenters import Presenter
 from tests.support.clock import SteppingClock
@@ -77,7 +79,7 @@ class Service:
 
     async def process(self) -> None:
         """Run the background work (probe, cover, transcodes) queued so far."""
-        await self.jobs.drain(self.vod.processing)
+        await self.jobs.drain(self.vod.processing.handle)
 
     async def new_user(self, name: str) -> Api:
         _, key = await self.vod.users.create_user(name)
@@ -101,10 +103,16 @@ class Service:
 
 
 @pytest.fixture
-async def service(tmp_path: Path) -> AsyncIterator[Service]:
-    clock = SteppingClock(START)
-    vod, jobs = in_memory_vod(clock=clock, base_url=BASE_URL)
-    vod.ctx.storage = LocalStorage(str(tmp_path / "storage"))
+def service_config() -> Config:
+    """The service's configuration; a test may parametrize ``service_config`` to change it."""
+    return Config.in_memory(public_base_url=BASE_URL)
+
+
+@pytest.fixture
+async def service(tmp_path: Path, service_config: Config) -> AsyncIterator[Service]:
+    clock, jobs = SteppingClock(START), MemoryJobQueue()
+    storage = LocalStorage(str(tmp_path / "storage"))
+    vod = bootstrap(service_config, storage=storage, jobs=jobs, clock=clock).vod
     traffic = InProcessTrafficFeed(vod.traffic.ingest, max_delay_s=0.01)
     traffic.start()
     resources = Resources(vod, traffic, Presenter(vod.ctx.zone, vod.ctx.links))

@@ -73,9 +73,10 @@ async def test_dead_events_are_newest_first(service: Service) -> None:
 async def test_listing_needs_a_key_and_is_documented(service: Service) -> None:
     response = await service.api.as_user(None).get("/notify/api/list_dead_events")
     assert (response.status, response.json["errcode"]) == (401, 3108)
-    paths = (await service.api.get("/docs/openapi.json")).json["paths"]
-    operation = paths["/notify/api/list_dead_events"]["get"]
+    document = (await service.api.get("/docs/openapi.json")).json
+    operation = document["paths"]["/notify/api/list_dead_events"]["get"]
     assert operation["security"] == [{"bearer": []}] and {"200", "401", "500"} <= set(operation["responses"])
     schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
-    item = schema["properties"]["events"]["items"]
+    reference = schema["properties"]["events"]["items"]["$ref"]
+    item = document["components"]["schemas"][reference.rsplit("/", 1)[-1]]
     assert item["required"] == ["delivery_id", "event_type", "created_at", "attempts", "last_error", "payload"]

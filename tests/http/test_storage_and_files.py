@@ -8,7 +8,8 @@ import pytest
 
 from adapters.memory.fake_media import fake_video_bytes
 from adapters.storage import LocalStorage
-from tests.http.conftest import Service, local
+from entrypoints.config import Config
+from tests.http.conftest import BASE_URL, Service, local
 
 BOUNDARY = "vodtestboundary"
 
@@ -92,8 +93,8 @@ async def test_a_form_without_a_complete_file_part_is_3101_and_stores_nothing(se
     assert stored_objects(service) == []
 
 
+@pytest.mark.parametrize("service_config", [Config.in_memory(public_base_url=BASE_URL, max_upload_bytes=1000)])
 async def test_an_upload_over_the_limit_is_413_and_keeps_nothing(service: Service) -> None:
-    service.vod.ctx.max_upload_bytes = 1000
     raw = await service.api.post("/storage/api/upload", params={"filename": "big.mp4"}, content=b"x" * 1001)
     assert (raw.status, raw.json["errcode"]) == (413, 3101)
     status, reply = await post_form(service, multipart(("file", "big.mp4", b"x" * 5000)))

@@ -6,16 +6,42 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
-from adapters.memory.bootstrap import in_memory_context
+from adapters.memory import MemoryBackend
 from adapters.memory.database import MemoryDatabase
 from adapters.memory.fake_media import FakeTranscoder, fake_video_bytes
 from adapters.memory.storage import MemoryStorage
-from adapters.memory.unit_of_work import MemoryUnitOfWork
+from entrypoints.bootstrap import Runtime, bootstrap
+from entrypoints.config import Config
 from vod_core import Vod
 from vod_core.ports.clock import Clock
 from vod_core.ports.jobs import JobQueue
 from vod_core.ports.media import ProgressCallback, Rendition, RenditionRequest, Transcoder
 from vod_core.ports.storage import ObjectStorage
+
+TEST_CONFIG = Config.in_memory(webhook_allow_private=True)
+"""The memory profile, with callbacks to the loopback receivers of the tests allowed."""
+
+
+def memory_runtime(
+    db: MemoryDatabase | None = None,
+    storage: ObjectStorage | None = None,
+    *,
+    jobs: JobQueue | None = None,
+    transcoder: Transcoder | None = None,
+    clock: Clock | None = None,
+) -> Runtime:
+    """The memory profile over ``db``: build a second one on the same ``db`` and storage to play a restart.
+
+    Without ``jobs`` it runs jobs in-process (``runtime.background()``), as ``vod serve`` does without Redis.
+    """
+    return bootstrap(
+        TEST_CONFIG,
+        database=MemoryBackend(db),
+        storage=storage or MemoryStorage(),
+        jobs=jobs,
+        transcoder=transcoder,
+        clock=clock,
+    )
 
 
 def memory_vod(
@@ -26,15 +52,12 @@ def memory_vod(
     transcoder: Transcoder | None = None,
     clock: Clock | None = None,
 ) -> Vod:
-    """A Vod over ``db``: build a second one on the same ``db`` to play a restarted process."""
-    ctx = in_memory_context(
-        lambda: MemoryUnitOfWork(db), storage=storage, jobs=jobs, transcoder=transcoder, clock=clock
-    )
-    return Vod(ctx, allow_private_callbacks=True)
+    """A Vod over ``db`` whose jobs go to ``jobs``."""
+    return memory_runtime(db, storage, jobs=jobs, transcoder=transcoder, clock=clock).vod
 
 
 def fresh_memory_vod(jobs: JobQueue, *, transcoder: Transcoder | None = None, clock: Clock | None = None) -> Vod:
-    return memory_vod(MemoryDatabase(), MemoryStorage(), jobs, transcoder=transcoder, clock=clock)
+    return memory_runtime(jobs=jobs, transcoder=transcoder, clock=clock).vod
 
 
 async def _chunks(data: bytes) -> AsyncIterator[bytes]:
@@ -49,7 +72,7 @@ async def new_video(vod: Vod, user_id: str, *, skip_auto_trans: bool = False) ->
 
 async def user_with_auto_transcode(vod: Vod, name: str = "alice", templates: Sequence[int] = (1,)) -> str:
     user, _ = await vod.users.create_user(name)
-    await vod.settings.save_trans_config(user.id, list(templates))
+    await vod.preferences.save_trans_config(user.id, list(templates))
     return user.id
 
 

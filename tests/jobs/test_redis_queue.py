@@ -27,6 +27,7 @@ from tests.jobs.helpers import (
     user_with_auto_transcode,
 )
 from vod_core.play_set import PlaySetStatus
+from vod_core.ports.jobs import Job, JobKind
 from vod_core.ports.media import Transcoder
 
 pytestmark = pytest.mark.redis
@@ -36,9 +37,9 @@ FAST = Timing(min_idle_ms=300, claim_every_s=0.1, block_ms=100)
 
 @pytest.fixture
 async def queue(redis_url: str, redis_prefix: str) -> AsyncIterator[RedisJobQueue]:
-    job_queue = RedisJobQueue(redis_url, prefix=redis_prefix)
-    yield job_queue
-    await job_queue.close()
+    client = Redis.from_url(redis_url, decode_responses=True)
+    yield RedisJobQueue(client, prefix=redis_prefix)
+    await client.aclose()
 
 
 @contextlib.asynccontextmanager
@@ -60,7 +61,7 @@ async def test_an_entry_is_acknowledged_and_removed_only_after_its_job_finished(
     transcoder = GateTranscoder()
     vod = fresh_memory_vod(queue, transcoder=transcoder)
     user = await user_with_auto_transcode(vod)
-    async with consuming(RedisJobConsumer(queue, vod.processing, timing=FAST)):
+    async with consuming(RedisJobConsumer(queue, vod.processing.handle, timing=FAST)):
         video_id = await new_video(vod, user)
 
         async def transcoding() -> bool:
@@ -83,8 +84,8 @@ async def test_a_long_job_is_kept_alive_and_not_taken_over(queue: RedisJobQueue)
     vod = fresh_memory_vod(queue, transcoder=transcoder)
     user = await user_with_auto_transcode(vod)
     async with (
-        consuming(RedisJobConsumer(queue, vod.processing, timing=FAST, consumer="a")),
-        consuming(RedisJobConsumer(queue, vod.processing, timing=FAST, consumer="b")),
+        consuming(RedisJobConsumer(queue, vod.processing.handle, timing=FAST, consumer="a")),
+        consuming(RedisJobConsumer(queue, vod.processing.handle, timing=FAST, consumer="b")),
     ):
         await new_video(vod, user)
 
@@ -106,7 +107,7 @@ async def test_a_failing_job_is_redelivered_and_given_up_after_the_attempt_limit
     transcoder: Transcoder = BrokenTranscoder()
     vod = fresh_memory_vod(queue, transcoder=transcoder)
     user = await user_with_auto_transcode(vod)
-    async with consuming(RedisJobConsumer(queue, vod.processing, timing=FAST)):
+    async with consuming(RedisJobConsumer(queue, vod.processing.handle, timing=FAST)):
         video_id = await new_video(vod, user)
 
         async def failed() -> bool:
@@ -129,7 +130,7 @@ async def test_follow_up_jobs_go_through_the_stream(queue: RedisJobQueue) -> Non
     transcoder = FakeTranscoder()
     vod = fresh_memory_vod(queue, transcoder=transcoder)
     user = await user_with_auto_transcode(vod, templates=(1, 2))
-    async with consuming(RedisJobConsumer(queue, vod.processing, timing=FAST, concurrency=2)):
+    async with consuming(RedisJobConsumer(queue, vod.processing.handle, timing=FAST, concurrency=2)):
         video_id = await new_video(vod, user)
 
         async def ready() -> bool:
@@ -171,3 +172,34 @@ async def test_a_worker_started_with_recover_picks_up_work_whose_enqueue_was_los
     stop.set()
     await worker
     assert await pending(queue) == 0
+
+
+def work(jobs: list[Job]) -> set[tuple[JobKind, str, frozenset[str]]]:
+    """What ``jobs`` ask for, whatever their order and the order of their play sets."""
+    return {(j.kind, j.video_id, frozenset(j.play_set_ids)) for j in jobs}
+
+
+async def test_recovery_queues_only_work_that_no_entry_in_the_stream_covers(queue: RedisJobQueue) -> None:
+    db, storage = MemoryDatabase(), MemoryStorage()
+    lost = MemoryJobQueue()
+    before = memory_vod(db, storage, lost)
+    user = await user_with_auto_transcode(before, templates=(1, 2))
+    covered, uncovered = await new_video(before, user), await new_video(before, user)
+    for job in list(lost.pending):
+        await before.processing.handle(job)  # both videos probed; the transcodes they enqueued were lost
+    play_sets = {
+        v: tuple(p.id for p in (await before.videos.get_video(user, v)).play_sets) for v in (covered, uncovered)
+    }
+    still_covered = Job(JobKind.TRANSCODE, covered, play_sets[covered][:1])
+    await queue.enqueue(still_covered)  # one play set is still queued
+    vod = memory_vod(db, storage, queue)
+
+    recovered = await vod.processing.recover()
+
+    expected = [
+        Job(JobKind.TRANSCODE, covered, play_sets[covered][1:]),
+        Job(JobKind.TRANSCODE, uncovered, play_sets[uncovered]),
+    ]
+    assert work(recovered) == work(expected)
+    assert work(await queue.queued()) == work([still_covered, *recovered])
+    assert await vod.processing.recover() == []  # everything is covered now

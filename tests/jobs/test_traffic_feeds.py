@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Sequence
 
 import pytest
+from redis.asyncio import Redis
 
 from adapters.jobs.traffic_feed import InProcessTrafficFeed
 from adapters.memory import MemoryJobQueue
@@ -35,7 +36,7 @@ async def two_videos() -> tuple[Vod, str, list[str]]:
     vod = fresh_memory_vod(jobs)
     user, _ = await vod.users.create_user("alice")
     videos = [await new_video(vod, user.id, skip_auto_trans=True) for _ in range(2)]
-    await jobs.drain(vod.processing)
+    await jobs.drain(vod.processing.handle)
     return vod, user.id, videos
 
 
@@ -47,11 +48,12 @@ def records(videos: list[str], count: int) -> list[TrafficRecord]:
 async def test_the_redis_stream_is_ingested_in_batches(redis_url: str, redis_prefix: str) -> None:
     vod, user, videos = await two_videos()
     ingest = CountingIngest(vod)
-    feed = RedisTrafficFeed(redis_url, prefix=redis_prefix)
+    client = Redis.from_url(redis_url, decode_responses=True)
+    feed = RedisTrafficFeed(client, prefix=redis_prefix)
     await feed.publish(records(videos, 1000))
     await feed.client.xadd(feed.stream, {"video_id": videos[0], "bytes": "lots"})  # malformed: skipped
     consumer = RedisTrafficConsumer(
-        redis_url, ingest, prefix=redis_prefix, batch_size=200, timing=Timing(block_ms=100, claim_every_s=0.1)
+        client, ingest, prefix=redis_prefix, batch_size=200, timing=Timing(block_ms=100, claim_every_s=0.1)
     )
     task = asyncio.create_task(consumer.run())
     try:
@@ -68,8 +70,7 @@ async def test_the_redis_stream_is_ingested_in_batches(redis_url: str, redis_pre
     finally:
         consumer.stop()
         await task
-        await consumer.close()
-        await feed.close()
+        await client.aclose()
     assert max(ingest.batches) == 200
     assert sum(ingest.batches) == 1000
     minutes = await vod.traffic.list_video_statistic(user, videos[0], MINUTE, MINUTE + 119)

@@ -13,9 +13,9 @@ import pytest
 
 from adapters.memory.fake_media import FakeTranscoder
 from adapters.redis.jobs import GROUP, RedisJobQueue
-from adapters.tortoise import TortoiseDatabase, sqlite_url
+from adapters.tortoise import sqlite_url
 from tests.jobs.helpers import eventually, new_video, user_with_auto_transcode
-from tests.jobs.worker_process import shared_vod
+from tests.jobs.worker_process import arguments, shared_runtime
 from vod_core import Vod
 from vod_core.play_set import PlaySet, PlaySetStatus
 
@@ -68,18 +68,14 @@ async def cluster(
     tmp_path: Path, redis_url: str, redis_prefix: str, kill_leftovers: list[subprocess.Popen[bytes]]
 ) -> AsyncIterator[Cluster]:
     url = sqlite_url(str(tmp_path / "data"))
-    database = TortoiseDatabase(url)
-    await database.connect()
-    jobs = RedisJobQueue(redis_url, prefix=redis_prefix)
     storage, markers, logs = tmp_path / "storage", tmp_path / "markers", tmp_path / "logs"
     markers.mkdir()
     logs.mkdir()
     args = ["--database", url, "--storage", str(storage), "--redis", redis_url, "--prefix", redis_prefix]
     args += ["--markers", str(markers)]
-    vod = shared_vod(database, str(storage), jobs, FakeTranscoder())
-    yield Cluster(vod, jobs, args, markers, logs, kill_leftovers)
-    await jobs.close()
-    await database.close()
+    async with shared_runtime(arguments().parse_args(args), FakeTranscoder()) as runtime:
+        assert runtime.redis_jobs is not None
+        yield Cluster(runtime.vod, runtime.redis_jobs, args, markers, logs, kill_leftovers)
 
 
 async def test_a_killed_workers_transcode_is_taken_over_and_finished_once(cluster: Cluster) -> None:

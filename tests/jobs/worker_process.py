@@ -20,14 +20,12 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from adapters.memory.bootstrap import in_memory_context
-from adapters.memory.fake_media import FakeTranscoder
-from adapters.redis.jobs import RedisJobQueue
+from adapters.memory.fake_media import FakeProber, FakeThumbnailer, FakeTranscoder
 from adapters.redis.streams import Timing
 from adapters.storage.local import LocalStorage
-from adapters.tortoise import TortoiseDatabase
+from entrypoints.bootstrap import Runtime, bootstrap
+from entrypoints.config import Config
 from entrypoints.worker import run_worker
-from vod_core import Vod
 from vod_core.ports.media import ProgressCallback, Rendition, RenditionRequest, TranscodeFailed, Transcoder
 
 TEST_TIMING = Timing(min_idle_ms=500, claim_every_s=0.1, block_ms=100)
@@ -76,35 +74,35 @@ def transcoder_for(kind: str, markers: Path) -> Transcoder:
     return FakeTranscoder()
 
 
-def shared_vod(database: TortoiseDatabase, storage_dir: str, jobs: RedisJobQueue, transcoder: Transcoder) -> Vod:
-    """The wiring the test process and the worker processes share."""
-    return Vod(
-        in_memory_context(
-            database.unit_of_work,
-            read_uow=database.read_unit_of_work,
-            storage=LocalStorage(storage_dir),
-            transcoder=transcoder,
-            jobs=jobs,
-        )
+def shared_runtime(args: argparse.Namespace, transcoder: Transcoder) -> Runtime:
+    """The wiring the test process and the worker processes share: a real database and queue, fake media."""
+    return bootstrap(
+        Config(database_url=args.database, redis_url=args.redis, redis_prefix=args.prefix),
+        storage=LocalStorage(args.storage),
+        prober=FakeProber(),
+        thumbnailer=FakeThumbnailer(),
+        transcoder=transcoder,
     )
 
 
-async def main(args: argparse.Namespace) -> None:
-    database = TortoiseDatabase(args.database)
-    await database.connect(migrate=False)
-    jobs = RedisJobQueue(args.redis, prefix=args.prefix)
-    vod = shared_vod(database, args.storage, jobs, transcoder_for(args.transcoder, Path(args.markers)))
-    try:
-        await run_worker(vod, jobs, timing=TEST_TIMING)
-    finally:
-        await jobs.close()
-        await database.close()
-
-
-if __name__ == "__main__":
+def arguments() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser()
     for option in ("--database", "--storage", "--redis", "--prefix", "--markers"):
         parser.add_argument(option, required=True)
     parser.add_argument("--transcoder", choices=["normal", "hang", "meet"], default="normal")
+    return parser
+
+
+async def main(args: argparse.Namespace) -> None:
+    runtime = shared_runtime(args, transcoder_for(args.transcoder, Path(args.markers)))
+    await runtime.open(migrate=False)
+    try:
+        assert runtime.redis_jobs is not None
+        await run_worker(runtime.vod, runtime.redis_jobs, timing=TEST_TIMING)
+    finally:
+        await runtime.close()
+
+
+if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO, format="%(process)d %(name)s %(message)s")
-    asyncio.run(main(parser.parse_args()))
+    asyncio.run(main(arguments().parse_args()))

@@ -9,6 +9,7 @@ import selectors
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -64,6 +65,8 @@ def server(tmp_path: Path) -> Iterator[int]:
     )
     try:
         wait_for_output(process, "Worker ready", STARTUP_TIMEOUT_S)
+        # keep reading: the server logs every request, and a full pipe would block it
+        threading.Thread(target=process.stdout.read, daemon=True).start()
         yield port
     finally:
         process.terminate()

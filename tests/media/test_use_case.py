@@ -11,9 +11,10 @@ import pytest
 
 from adapters.media import PyAVProber, PyAVThumbnailer, PyAVTranscoder
 from adapters.media.cover import luma_variance
-from adapters.memory import in_memory_vod
 from adapters.memory.jobs import MemoryJobQueue
 from adapters.memory.storage import MemoryStorage
+from entrypoints.bootstrap import bootstrap
+from entrypoints.config import Config
 from tests.media.checks import decode_all
 from vod_core import Vod
 from vod_core.play_set import PlaySet, PlaySetStatus
@@ -59,14 +60,18 @@ async def spy() -> AsyncIterator[SpyTranscoder]:
 
 @pytest.fixture
 def service(spy: SpyTranscoder) -> tuple[Vod, MemoryJobQueue]:
-    return in_memory_vod(prober=PyAVProber(), thumbnailer=PyAVThumbnailer(), transcoder=spy)
+    jobs = MemoryJobQueue()
+    runtime = bootstrap(
+        Config.in_memory(), jobs=jobs, prober=PyAVProber(), thumbnailer=PyAVThumbnailer(), transcoder=spy
+    )
+    return runtime.vod, jobs
 
 
 async def upload_and_create(vod: Vod, path: str, *, auto: Sequence[int] = (), skip: bool = False) -> tuple[str, str]:
     """A new user uploads ``path`` and creates a video of it; returns (user id, video id)."""
     user, _ = await vod.users.create_user("alice")
     if auto:
-        await vod.settings.save_trans_config(user.id, list(auto))
+        await vod.preferences.save_trans_config(user.id, list(auto))
     data = Path(path).read_bytes()
 
     async def chunks() -> AsyncIterator[bytes]:
@@ -103,7 +108,7 @@ async def test_a_new_video_is_probed_covered_and_transcoded_into_every_auto_temp
 
     spy.hook = look
 
-    await jobs.drain(vod.processing)
+    await jobs.drain(vod.processing.handle)
 
     details = await vod.videos.get_video(user_id, video_id)
     video = details.video
@@ -143,7 +148,7 @@ async def test_a_rotated_phone_video_is_ready_in_portrait(
     vod, jobs = service
     user_id, video_id = await upload_and_create(vod, clips["rotated"], auto=(1,))
 
-    await jobs.drain(vod.processing)
+    await jobs.drain(vod.processing.handle)
 
     details = await vod.videos.get_video(user_id, video_id)
     assert (details.video.video_width, details.video.video_height) == (90, 160)
@@ -156,7 +161,7 @@ async def test_a_file_that_is_not_a_video_fails_the_upload_with_the_reason(
     vod, jobs = service
     _, video_id = await upload_and_create(vod, broken["text"], auto=(1,))
 
-    await jobs.drain(vod.processing)
+    await jobs.drain(vod.processing.handle)
 
     async with vod.ctx.uow() as uow:
         video = await uow.videos.get(video_id)
@@ -170,12 +175,12 @@ async def test_a_transcode_that_fails_moves_the_play_set_to_4_with_the_reason(
 ) -> None:
     vod, jobs = service
     user_id, video_id = await upload_and_create(vod, clips["normal"], skip=True)
-    await jobs.drain(vod.processing)
+    await jobs.drain(vod.processing.handle)
     video = (await vod.videos.get_video(user_id, video_id)).video
     storage_of(vod).objects[video.storage_id] = b"the original got damaged after the probe"
 
     started = await vod.transcoding.start_transcode(user_id, video_id, 2)
-    await jobs.drain(vod.processing)
+    await jobs.drain(vod.processing.handle)
 
     failed = await play_set(vod, started.id)
     assert failed.status == PlaySetStatus.TRANSCODE_FAILED
@@ -196,7 +201,7 @@ async def test_deleting_the_video_cancels_the_running_transcode_and_removes_its_
 
     spy.hook = delete_once
 
-    await jobs.drain(vod.processing)
+    await jobs.drain(vod.processing.handle)
 
     assert spy.cancelled_leftovers == []  # partial outputs gone before the use case even cleans up
     assert [(await play_set(vod, i)).status for i in ids] == [PlaySetStatus.DELETED] * 2

@@ -11,11 +11,9 @@ import logging
 import signal
 from datetime import timedelta
 
-from adapters.jobs.inprocess import InProcessJobQueue
-from adapters.memory.bootstrap import in_memory_context
 from adapters.tortoise import TortoiseDatabase
-from entrypoints.background import BackgroundServices
-from vod_core import Vod
+from entrypoints.bootstrap import bootstrap
+from entrypoints.config import Config
 from vod_core.services.notifications import RetryPolicy
 
 TEST_POLICY = RetryPolicy(
@@ -26,12 +24,8 @@ TEST_POLICY = RetryPolicy(
 async def main(database_url: str) -> None:
     database = TortoiseDatabase(database_url)
     await database.connect(migrate=False)
-    jobs = InProcessJobQueue()
-    ctx = in_memory_context(database.unit_of_work, read_uow=database.read_unit_of_work, jobs=jobs)
-    services = BackgroundServices(
-        Vod(ctx),
-        job_queue=jobs,
-        allow_private_callbacks=True,
+    runtime = bootstrap(Config.in_memory(webhook_allow_private=True), database=database)
+    services = runtime.background(
         retry_policy=TEST_POLICY,
         dispatch_interval_s=0.05,
         webhook_timeout_s=1.0,

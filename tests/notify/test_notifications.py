@@ -62,7 +62,7 @@ async def world() -> World:
 
 async def video_ready_event(world: World) -> None:
     await new_video(world.vod, world.user)
-    await world.jobs.drain(world.vod.processing)
+    await world.jobs.drain(world.vod.processing.handle)
 
 
 async def outbox(world: World) -> list[OutboxEvent]:
@@ -77,7 +77,7 @@ def verify(secret: str, sent: Sent) -> bool:
 
 
 async def test_a_due_event_is_posted_signed_with_the_users_secret_and_delivered_once(world: World) -> None:
-    await world.vod.settings.set_callback(world.user, "video", URL)
+    await world.vod.preferences.set_callback(world.user, "video", URL)
     await video_ready_event(world)
     sender = ScriptedSender()
     notifications = Notifications(world.vod.ctx, sender)
@@ -86,7 +86,7 @@ async def test_a_due_event_is_posted_signed_with_the_users_secret_and_delivered_
     assert await notifications.deliver_due() == 0
 
     (sent,) = sender.sent
-    secret = (await world.vod.settings.get_settings(world.user)).webhook_secret
+    secret = (await world.vod.preferences.get_settings(world.user)).webhook_secret
     assert sent.url == URL
     assert sent.headers["X-VOD-Event"] == "video_ready"
     assert sent.headers["Content-Type"] == "application/json"
@@ -98,7 +98,7 @@ async def test_a_due_event_is_posted_signed_with_the_users_secret_and_delivered_
 async def test_failures_back_off_exponentially_with_the_same_delivery_id_and_die_after_24_hours(
     world: World,
 ) -> None:
-    await world.vod.settings.set_callback(world.user, "video", URL)
+    await world.vod.preferences.set_callback(world.user, "video", URL)
     await video_ready_event(world)
     sender = ScriptedSender(statuses=[503, None, 500])
     policy = RetryPolicy(first_delay=timedelta(seconds=10), max_delay=timedelta(hours=1))
@@ -112,7 +112,7 @@ async def test_failures_back_off_exponentially_with_the_same_delivery_id_and_die
         world.clock.current = max(world.clock.current, pending.next_attempt_at)
         assert await notifications.deliver_due() == 1
 
-    (dead,) = await notifications.list_dead(world.user)
+    (dead,) = await world.vod.dead_events.of_user(world.user)
     assert dead.id == event.id and dead.state == DeliveryState.DEAD
     assert dead.last_error == "HTTP 500"
     assert {s.headers["X-VOD-Delivery"] for s in sender.sent} == {event.id}

@@ -9,12 +9,12 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from adapters.jobs.inprocess import InProcessJobQueue
 from adapters.memory.database import MemoryDatabase
 from adapters.memory.storage import MemoryStorage
 from adapters.notify.webhooks import AiohttpWebhookSender
 from entrypoints.background import BackgroundServices
-from tests.jobs.helpers import eventually, memory_vod, new_video, user_with_auto_transcode
+from entrypoints.bootstrap import Runtime
+from tests.jobs.helpers import eventually, memory_runtime, new_video, user_with_auto_transcode
 from tests.notify.receiver import Receiver, running_receiver
 from vod_core import Vod
 from vod_core.ports.webhooks import WebhookFailed
@@ -23,26 +23,24 @@ from vod_core.services.notifications import RetryPolicy
 FAST = RetryPolicy(first_delay=timedelta(milliseconds=50), max_delay=timedelta(milliseconds=200))
 
 
-def background(vod: Vod, queue: InProcessJobQueue) -> BackgroundServices:
-    return BackgroundServices(
-        vod, job_queue=queue, allow_private_callbacks=True, retry_policy=FAST, dispatch_interval_s=0.05
-    )
+def background(runtime: Runtime) -> BackgroundServices:
+    return runtime.background(retry_policy=FAST, dispatch_interval_s=0.05)
 
 
 async def subscribe(vod: Vod, receiver: Receiver) -> tuple[str, str]:
     """A user whose videos auto-transcode and whose both callbacks point at ``receiver``; returns (id, secret)."""
     user = await user_with_auto_transcode(vod)
-    await vod.settings.set_callback(user, "video", receiver.url)
-    await vod.settings.set_callback(user, "transcoding", receiver.url)
-    return user, (await vod.settings.get_settings(user)).webhook_secret
+    await vod.preferences.set_callback(user, "video", receiver.url)
+    await vod.preferences.set_callback(user, "transcoding", receiver.url)
+    return user, (await vod.preferences.get_settings(user)).webhook_secret
 
 
 async def test_a_refusing_receiver_gets_every_event_once_with_a_stable_delivery_id() -> None:
     async with running_receiver(refuse_first=5) as receiver:
-        queue = InProcessJobQueue()
-        vod = memory_vod(MemoryDatabase(), MemoryStorage(), queue)
+        runtime = memory_runtime()
+        vod = runtime.vod
         user, secret = await subscribe(vod, receiver)
-        services = background(vod, queue)
+        services = background(runtime)
         await services.start()
         for _ in range(2):
             await new_video(vod, user)
@@ -73,10 +71,10 @@ async def test_undelivered_events_are_delivered_after_a_restart() -> None:
     db, storage = MemoryDatabase(), MemoryStorage()
     async with running_receiver() as receiver:
         receiver.accepting = False
-        first_queue = InProcessJobQueue()
-        first = memory_vod(db, storage, first_queue)
+        first_runtime = memory_runtime(db, storage)
+        first = first_runtime.vod
         user, secret = await subscribe(first, receiver)
-        services = background(first, first_queue)
+        services = background(first_runtime)
         await services.start()
         await new_video(first, user, skip_auto_trans=True)
 
@@ -87,9 +85,9 @@ async def test_undelivered_events_are_delivered_after_a_restart() -> None:
         await services.stop()
         receiver.accepting = True
 
-        second_queue = InProcessJobQueue()
-        second = memory_vod(db, storage, second_queue)
-        restarted = background(second, second_queue)
+        second_runtime = memory_runtime(db, storage)
+        second = second_runtime.vod
+        restarted = background(second_runtime)
         await restarted.start()
 
         async def accepted() -> bool:

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Sequence
 
 import pytest
+from redis.asyncio import Redis
 
 from adapters.jobs.traffic_feed import Ingest, InProcessTrafficFeed
 from adapters.redis.streams import Timing
@@ -93,14 +94,11 @@ async def run_redis_consumer(
     redis_url: str, redis_prefix: str, batch: list[TrafficRecord], ingest: Ingest
 ) -> RedisTrafficConsumer:
     """Publish ``batch`` to the stream and consume until every entry is acknowledged."""
-    feed = RedisTrafficFeed(redis_url, prefix=redis_prefix)
+    client = Redis.from_url(redis_url, decode_responses=True)
+    feed = RedisTrafficFeed(client, prefix=redis_prefix)
     await feed.publish(batch)
     consumer = RedisTrafficConsumer(
-        redis_url,
-        ingest,
-        prefix=redis_prefix,
-        batch_size=500,
-        timing=Timing(block_ms=100, claim_every_s=0.1),
+        client, ingest, prefix=redis_prefix, batch_size=500, timing=Timing(block_ms=100, claim_every_s=0.1)
     )
     task = asyncio.create_task(consumer.run())
     try:
@@ -112,8 +110,7 @@ async def run_redis_consumer(
     finally:
         consumer.stop()
         await task
-        await consumer.close()
-        await feed.close()
+        await client.aclose()
     return consumer
 
 

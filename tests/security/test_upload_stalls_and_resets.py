@@ -18,8 +18,9 @@ import pytest
 from sanic import Sanic
 
 from adapters.jobs.traffic_feed import InProcessTrafficFeed
-from adapters.memory import in_memory_vod
 from adapters.storage import LocalStorage
+from entrypoints.bootstrap import bootstrap
+from entrypoints.config import Config
 from entrypoints.http import Resources, create_app
 from entrypoints.http.presenters import Presenter
 from tests.jobs.helpers import eventually
@@ -30,8 +31,7 @@ BOUNDARY = "stallboundary"
 @asynccontextmanager
 async def serving(tmp_path: Path, name: str) -> AsyncIterator[tuple[int, str]]:
     """The app on a free loopback port; yields (port, api key)."""
-    vod, _ = in_memory_vod()
-    vod.ctx.storage = LocalStorage(str(tmp_path / "storage"))
+    vod = bootstrap(Config.in_memory(), storage=LocalStorage(str(tmp_path / "storage"))).vod
     traffic = InProcessTrafficFeed(vod.traffic.ingest)
     resources = Resources(vod, traffic, Presenter(vod.ctx.zone, vod.ctx.links))
 

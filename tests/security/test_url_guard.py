@@ -9,8 +9,8 @@ import yarl
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from adapters.memory import in_memory_vod
-from vod_core import Vod
+from entrypoints.bootstrap import bootstrap
+from entrypoints.config import Config
 from vod_core.errors import InvalidParameter
 from vod_core.url_guard import UnsafeUrl, check_url
 
@@ -45,20 +45,15 @@ NON_CANONICAL_IPS = [
 ]
 
 
-def in_memory() -> Vod:
-    vod, _ = in_memory_vod()
-    return vod
-
-
 @pytest.mark.parametrize("url", NORMALISED_TO_PRIVATE + NON_CANONICAL_IPS)
 @pytest.mark.parametrize("allow_private", [False, True])
 async def test_non_canonical_and_normalised_hosts_are_refused_at_set_time(url: str, allow_private: bool) -> None:
-    vod = Vod(in_memory().ctx, allow_private_callbacks=allow_private)
+    vod = bootstrap(Config.in_memory(webhook_allow_private=allow_private)).vod
     user, _ = await vod.users.create_user("alice")
     with pytest.raises(InvalidParameter) as refused:
-        await vod.settings.set_callback(user.id, "video", url)
+        await vod.preferences.set_callback(user.id, "video", url)
     assert refused.value.field == "url"
-    assert (await vod.settings.get_settings(user.id)).callbacks == {}
+    assert (await vod.preferences.get_settings(user.id)).callbacks == {}
 
 
 @pytest.mark.parametrize(

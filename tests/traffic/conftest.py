@@ -10,11 +10,13 @@ from typing import Any
 
 import pytest
 
-from adapters.memory.bootstrap import in_memory_context
 from adapters.memory.database import MemoryDatabase
 from adapters.memory.unit_of_work import MemoryUnitOfWork
 from adapters.tortoise import sqlite_url
+from entrypoints.bootstrap import bootstrap
+from entrypoints.config import Config
 from tests.contract.conftest import open_database
+from tests.support.units import Units
 from vod_core import Vod
 from vod_core.ports.unit_of_work import UnitOfWork
 from vod_core.video import Video, VideoStatus
@@ -41,7 +43,7 @@ class Store:
 
 
 def vod_over(uow: Callable[[], UnitOfWork], read_uow: Callable[[], UnitOfWork] | None = None) -> Vod:
-    return Vod(in_memory_context(uow, read_uow=read_uow))
+    return bootstrap(Config.in_memory(), database=Units(uow, read_uow or uow)).vod
 
 
 async def open_store(kind: str, url: str) -> Store:

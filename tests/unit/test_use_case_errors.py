@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
 
-from adapters.memory import MemoryJobQueue, in_memory_vod
-from adapters.memory.fake_media import fake_video_bytes
-from tests.support.clock import SteppingClock
-from vod_core import Vod
+from entrypoints.config import Config
+from tests.support.world import World, new_world
 from vod_core.errors import (
     INTERNAL_ERRORS,
     AccessDenied,
     AlreadyInLibrary,
     InvalidParameter,
     NotFound,
+    StorageUnavailable,
     TranscodeExists,
     UnusableFile,
     UploadTooLarge,
@@ -28,39 +25,6 @@ from vod_core.errors import (
 from vod_core.play_set import PlaySetStatus
 from vod_core.services.validation import Page
 from vod_core.video import VideoStatus
-
-
-async def chunks_of(data: bytes) -> AsyncIterator[bytes]:
-    yield data
-
-
-@dataclass
-class World:
-    vod: Vod
-    jobs: MemoryJobQueue
-    clock: SteppingClock
-    alice: str
-    bob: str
-
-    async def upload(self, user_id: str, data: bytes | None = None, name: str = "clip.mp4") -> str:
-        stored = await self.vod.uploads.upload(user_id, name, chunks_of(data or fake_video_bytes()))
-        return stored.id
-
-    async def video(self, user_id: str, *, ready: bool = True, usable: bool = True) -> str:
-        storage_id = await self.upload(user_id, None if usable else b"not a video")
-        video = await self.vod.videos.create_video(user_id, storage_id)
-        if ready:
-            await self.jobs.drain(self.vod.processing)
-        return video.id
-
-
-@pytest.fixture
-async def world() -> World:
-    clock = SteppingClock()
-    vod, jobs = in_memory_vod(clock=clock)
-    alice, _ = await vod.users.create_user("alice")
-    bob, _ = await vod.users.create_user("bob")
-    return World(vod, jobs, clock, alice.id, bob.id)
 
 
 def test_every_contract_code_has_one_named_error() -> None:
@@ -78,6 +42,12 @@ def test_every_contract_code_has_one_named_error() -> None:
     public: list[type[VodError]] = [InvalidParameter, NotFound, VideoNotReady, VideoUploadFailed, TranscodeExists]
     public += [AlreadyInLibrary, UnusableFile, AccessDenied]
     assert [e.code for e in public] == list(range(3101, 3109))
+
+
+def test_an_outage_is_not_a_contract_error() -> None:
+    """Adapters raise StorageUnavailable and cannot pick a code; each use case declares one."""
+    assert not issubclass(StorageUnavailable, VodError)
+    assert not hasattr(StorageUnavailable("database gone"), "code")
 
 
 # -- 3101 -------------------------------------------------------------------------------------
@@ -126,8 +96,8 @@ async def test_an_unknown_template_is_refused(world: World) -> None:
     with pytest.raises(InvalidParameter, match="task_config_temp_id"):
         await world.vod.transcoding.start_transcode(world.alice, video_id, 6)
     with pytest.raises(InvalidParameter, match="task_config_temp_ids"):
-        await world.vod.settings.save_trans_config(world.alice, [1, 9])
-    assert await world.vod.settings.get_trans_config(world.alice) == []
+        await world.vod.preferences.save_trans_config(world.alice, [1, 9])
+    assert await world.vod.preferences.get_trans_config(world.alice) == []
 
 
 async def test_batch_delete_limits(world: World) -> None:
@@ -151,20 +121,18 @@ async def test_batch_delete_limits(world: World) -> None:
 )
 async def test_callback_urls_are_checked(world: World, event: str, url: str, reason: str) -> None:
     with pytest.raises(InvalidParameter, match=reason):
-        await world.vod.settings.set_callback(world.alice, event, url)
-    assert (await world.vod.settings.get_settings(world.alice)).callbacks == {}
+        await world.vod.preferences.set_callback(world.alice, event, url)
+    assert (await world.vod.preferences.get_settings(world.alice)).callbacks == {}
 
 
 async def test_private_callbacks_are_allowed_when_configured() -> None:
-    vod, _ = in_memory_vod()
-    vod_private = Vod(vod.ctx, allow_private_callbacks=True)
-    user, _ = await vod_private.users.create_user("carol")
-    await vod_private.settings.set_callback(user.id, "video", "http://127.0.0.1:9000/hook")
-    assert (await vod_private.settings.get_settings(user.id)).callbacks
+    world = await new_world(Config.in_memory(webhook_allow_private=True))
+    await world.vod.preferences.set_callback(world.alice, "video", "http://127.0.0.1:9000/hook")
+    assert (await world.vod.preferences.get_settings(world.alice)).callbacks
 
 
-async def test_an_upload_over_the_limit_keeps_nothing(world: World) -> None:
-    world.vod.ctx.max_upload_bytes = 10
+async def test_an_upload_over_the_limit_keeps_nothing() -> None:
+    world = await new_world(Config.in_memory(max_upload_bytes=10))
     with pytest.raises(UploadTooLarge) as raised:
         await world.upload(world.alice, b"x" * 11)
     assert raised.value.code == 3101
@@ -268,7 +236,7 @@ async def test_a_second_transcode_of_a_template_is_3105_unless_redo(world: World
     with pytest.raises(TranscodeExists) as raised:
         await world.vod.transcoding.start_transcode(world.alice, video_id, 1)
     assert raised.value.code == 3105
-    await world.jobs.drain(world.vod.processing)
+    await world.jobs.drain(world.vod.processing.handle)
     second = await world.vod.transcoding.start_transcode(world.alice, video_id, 1, redo=True)
     play_sets = (await world.vod.videos.get_video(world.alice, video_id)).play_sets
     assert [p.id for p in play_sets] == [second.id] and second.id != first.id
@@ -287,7 +255,7 @@ async def test_the_same_file_twice_in_the_library_is_3106(world: World) -> None:
 async def test_reusing_a_file_that_is_not_a_video_is_3107(world: World) -> None:
     storage_id = await world.upload(world.alice, b"not a video")
     await world.vod.videos.create_video(world.alice, storage_id)
-    await world.jobs.drain(world.vod.processing)
+    await world.jobs.drain(world.vod.processing.handle)
     with pytest.raises(UnusableFile) as raised:
         await world.vod.videos.create_video(world.alice, storage_id)
     assert raised.value.code == 3107

@@ -7,14 +7,12 @@ import asyncio
 from adapters.memory.storage import MemoryStorage
 from tests.support.loop import until
 from tests.support.stepped_transcoder import SteppedTranscoder
-from tests.unit.test_use_case_errors import World, chunks_of
+from tests.support.world import World, chunks_of, new_world
 from vod_core.events import PLAY_SET_READY, VIDEO_READY, OutboxEvent
 from vod_core.play_set import PlaySetStatus
 from vod_core.ports.jobs import Job, JobKind
 from vod_core.services.validation import Page
 from vod_core.video import VideoStatus
-
-pytest_plugins = ["tests.unit.test_use_case_errors"]
 
 
 async def pending_events(world: World) -> list[OutboxEvent]:
@@ -29,7 +27,7 @@ def stored_objects(world: World) -> dict[str, bytes]:
 
 
 async def test_a_new_video_is_probed_covered_and_announced(world: World) -> None:
-    await world.vod.settings.save_trans_config(world.alice, [3, 1])
+    await world.vod.preferences.save_trans_config(world.alice, [3, 1])
     video_id = await world.video(world.alice)
     details = await world.vod.videos.get_video(world.alice, video_id)
     video = details.video
@@ -58,17 +56,17 @@ async def test_a_new_video_is_probed_covered_and_announced(world: World) -> None
 
 
 async def test_auto_transcodes_run_from_one_transcoder_call(world: World) -> None:
-    await world.vod.settings.save_trans_config(world.alice, [1, 2, 4])
+    await world.vod.preferences.save_trans_config(world.alice, [1, 2, 4])
     await world.video(world.alice)
     transcoder = world.vod.ctx.transcoder
     assert getattr(transcoder, "calls", None) == [[1, 2, 4]]
 
 
 async def test_skip_auto_trans_starts_no_play_set(world: World) -> None:
-    await world.vod.settings.save_trans_config(world.alice, [1])
+    await world.vod.preferences.save_trans_config(world.alice, [1])
     storage_id = await world.upload(world.alice)
     video = await world.vod.videos.create_video(world.alice, storage_id, skip_auto_trans=True)
-    await world.jobs.drain(world.vod.processing)
+    await world.jobs.drain(world.vod.processing.handle)
     assert (await world.vod.videos.get_video(world.alice, video.id)).play_sets == []
     (ready,) = await pending_events(world)
     assert ready.payload["play_set"] == []
@@ -111,7 +109,7 @@ async def test_a_new_cover_replaces_and_removes_the_old_one(world: World) -> Non
 
 
 async def test_delete_removes_play_sets_and_every_stored_file(world: World) -> None:
-    await world.vod.settings.save_trans_config(world.alice, [1])
+    await world.vod.preferences.save_trans_config(world.alice, [1])
     video_id = await world.video(world.alice)
     details = await world.vod.videos.get_video(world.alice, video_id)
     files = [details.video.storage_id, details.video.thumb_storage_id, details.play_sets[0].storage_id]
@@ -126,12 +124,13 @@ async def test_delete_removes_play_sets_and_every_stored_file(world: World) -> N
     assert play_set is not None and play_set.status == PlaySetStatus.DELETED
 
 
-async def test_deleting_a_video_cancels_its_running_transcode(world: World) -> None:
+async def test_deleting_a_video_cancels_its_running_transcode() -> None:
     transcoder = SteppedTranscoder()
-    world.vod.ctx.transcoder = transcoder
+    world = await new_world(transcoder=transcoder)
     video_id = await world.video(world.alice)
     play_set = await world.vod.transcoding.start_transcode(world.alice, video_id, 2)
     (job,) = world.jobs.pending
+    world.jobs.pending.clear()
     task = asyncio.create_task(world.vod.processing.handle(job))
     await until(lambda: transcoder.channels)
     channel = transcoder.channels[0]
@@ -146,8 +145,8 @@ async def test_deleting_a_video_cancels_its_running_transcode(world: World) -> N
     await world.vod.videos.delete_video(world.alice, video_id)
     channel.waiting.clear()
     channel.commands.put_nowait("step")
-    assert await task == []
-    assert transcoder.channels == []
+    await task
+    assert transcoder.channels == [] and world.jobs.pending == []
     async with world.vod.ctx.uow() as uow:
         gone = await uow.play_sets.get(play_set.id)
     assert gone is not None and gone.status == PlaySetStatus.DELETED and not gone.storage_id
@@ -157,7 +156,7 @@ async def test_a_failed_transcode_is_status_4_with_the_reason(world: World) -> N
     video_id = await world.video(world.alice)
     world.vod.ctx.transcoder.fail_next = True  # type: ignore[attr-defined]
     await world.vod.transcoding.start_transcode(world.alice, video_id, 1)
-    await world.jobs.drain(world.vod.processing)
+    await world.jobs.drain(world.vod.processing.handle)
     (play_set,) = (await world.vod.videos.get_video(world.alice, video_id)).play_sets
     assert play_set.status == PlaySetStatus.TRANSCODE_FAILED
     assert "scripted failure" in play_set.failure_reason and play_set.trans_progress < 1
@@ -168,11 +167,12 @@ async def test_unfinished_work_is_found_again_after_a_restart(world: World) -> N
     waiting = await world.video(world.alice, ready=False)
     play_set = await world.vod.transcoding.start_transcode(world.alice, ready, 1)
     world.jobs.pending.clear()  # the process died: its queue is gone
-    jobs = await world.vod.processing.recover_unfinished()
+    jobs = await world.vod.processing.recover()
     assert set(jobs) == {Job(JobKind.PROCESS_VIDEO, waiting), Job(JobKind.TRANSCODE, ready, (play_set.id,))}
-    world.jobs.pending.extend(jobs)
-    await world.jobs.drain(world.vod.processing)
-    assert await world.vod.processing.recover_unfinished() == []
+    assert world.jobs.pending == jobs
+    assert await world.vod.processing.recover() == []  # queued already: not queued twice
+    await world.jobs.drain(world.vod.processing.handle)
+    assert await world.vod.processing.unfinished() == []
 
 
 async def test_a_job_past_its_last_attempt_fails_its_work(world: World) -> None:
@@ -189,8 +189,9 @@ async def test_running_a_job_twice_is_harmless(world: World) -> None:
     storage_id = await world.upload(world.alice)
     await world.vod.videos.create_video(world.alice, storage_id)
     job = world.jobs.pending[0]
-    await world.jobs.drain(world.vod.processing)
-    assert await world.vod.processing.handle(job) == []
+    await world.jobs.drain(world.vod.processing.handle)
+    await world.vod.processing.handle(job)
+    assert world.jobs.pending == []  # nothing scheduled again
     assert len(await pending_events(world)) == 1
 
 

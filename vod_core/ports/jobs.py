@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
@@ -24,7 +25,19 @@ class Job:
     attempt: int = 1
 
 
+JobHandler = Callable[[Job], Awaitable[None]]
+"""What a queue's consumer runs for each job (``Vod.processing.handle``).
+
+A handler that raises leaves the job to be retried with ``attempt + 1``;
+one that returns has finished it (follow-up jobs it needs were enqueued
+through the queue, like every other job)."""
+
+
 class JobQueue(Protocol):
     async def enqueue(self, job: Job) -> None:
         """Hand ``job`` to a worker. Called only after the state it needs was committed."""
+        ...
+
+    async def queued(self) -> list[Job]:
+        """Every job handed over and not finished yet, as far as the queue knows (for recovery)."""
         ...

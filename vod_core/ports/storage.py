@@ -1,11 +1,30 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 
+@dataclass(frozen=True)
+class ObjectInfo:
+    """What a download needs to know about stored bytes before sending them.
+
+    ``etag`` is an opaque validator (no quotes) that changes whenever the
+    bytes may have changed; ``last_modified`` is when they were written (UTC).
+    """
+
+    size: int
+    etag: str
+    last_modified: datetime
+
+
 class ObjectStorage(Protocol):
-    """Bytes of stored files, addressed by storage id (metadata lives in ``FileRepository``)."""
+    """Bytes of stored files, addressed by storage id (metadata lives in ``FileRepository``).
+
+    A key is written whole or not at all: readers see either the previous
+    version or the new one, never part of a write.
+    """
 
     async def write(self, key: str, chunks: AsyncIterator[bytes], max_bytes: int | None = None) -> int:
         """Stream ``chunks`` into ``key``; returns the size written.
@@ -21,6 +40,22 @@ class ObjectStorage(Protocol):
 
     async def local_path(self, key: str) -> str:
         """A local file path media tools can read (a remote store downloads to a cache)."""
+        ...
+
+    async def stat(self, key: str) -> ObjectInfo:
+        """Size, validator and time of ``key``; :class:`vod_core.errors.NotFound` when it is missing."""
+        ...
+
+    def open_range(self, key: str, start: int, length: int) -> AsyncGenerator[bytes, None]:
+        """Bytes ``[start, start + length)`` of ``key``, in chunks, holding one chunk in memory at a time.
+
+        A generator, so a reader that stops early can ``aclose()`` it and
+        release what it holds (a file, a connection) at once.
+
+        Fewer bytes arrive when the object ends earlier. A missing key raises
+        :class:`vod_core.errors.NotFound` on the first iteration; a negative
+        ``start`` or ``length`` raises :class:`ValueError`.
+        """
         ...
 
     async def delete(self, key: str) -> None:

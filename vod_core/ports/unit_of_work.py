@@ -12,11 +12,13 @@ from vod_core.ports.users import UserRepository
 from vod_core.ports.videos import VideoRepository
 
 
-class UnitOfWork(Protocol):
-    """One transaction over every repository.
+class ReadUnitOfWork(Protocol):
+    """Every repository, to read committed data with; it has no ``commit``.
 
-    ``async with uow:`` opens it; leaving the block without ``commit()``
-    rolls back, so a use case that raises changes nothing.
+    Use cases that only read open one through ``Context.reader()``; an
+    adapter may serve it without a write transaction. Writing through it is
+    a programming error that the type checker reports (no ``commit``) and
+    the adapters refuse at run time where they can.
     """
 
     videos: VideoRepository
@@ -27,7 +29,7 @@ class UnitOfWork(Protocol):
     traffic: TrafficRepository
     outbox: EventOutbox
 
-    async def __aenter__(self) -> UnitOfWork: ...
+    async def __aenter__(self) -> ReadUnitOfWork: ...
 
     async def __aexit__(
         self,
@@ -35,5 +37,15 @@ class UnitOfWork(Protocol):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None: ...
+
+
+class UnitOfWork(ReadUnitOfWork, Protocol):
+    """One transaction over every repository.
+
+    ``async with uow:`` opens it; leaving the block without ``commit()``
+    rolls back, so a use case that raises changes nothing.
+    """
+
+    async def __aenter__(self) -> UnitOfWork: ...
 
     async def commit(self) -> None: ...

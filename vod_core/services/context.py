@@ -13,10 +13,11 @@ from vod_core.ports.jobs import JobQueue
 from vod_core.ports.links import MediaLinks
 from vod_core.ports.media import Prober, Thumbnailer, Transcoder
 from vod_core.ports.storage import ObjectStorage
-from vod_core.ports.unit_of_work import UnitOfWork
+from vod_core.ports.unit_of_work import ReadUnitOfWork, UnitOfWork
 
 DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024**3
-DEFAULT_ZONE = ZoneInfo("Asia/Shanghai")
+DEFAULT_TIME_ZONE = "Asia/Shanghai"
+DEFAULT_ZONE = ZoneInfo(DEFAULT_TIME_ZONE)
 
 
 @dataclass
@@ -35,11 +36,11 @@ class Context:
     zone: tzinfo = DEFAULT_ZONE
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
     max_job_attempts: int = 3
-    read_uow: Callable[[], UnitOfWork] | None = None
+    read_uow: Callable[[], ReadUnitOfWork] | None = None
     """Units of work for use cases that only read. An adapter may serve them
     without a write transaction (e.g. without SQLite's write lock), as long
     as they see committed data only. Defaults to ``uow``."""
 
-    def reader(self) -> UnitOfWork:
-        """A unit of work to read with; never commit through it."""
+    def reader(self) -> ReadUnitOfWork:
+        """A unit of work to read with (it has no ``commit``)."""
         return (self.read_uow or self.uow)()

@@ -24,10 +24,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from vod_core.errors import InternalError
 from vod_core.events import DeliveryState, OutboxEvent
 from vod_core.ports.unit_of_work import UnitOfWork
 from vod_core.ports.webhooks import WebhookFailed, WebhookSender
 from vod_core.services.context import Context
+from vod_core.services.failures import fails_as
 
 log = logging.getLogger(__name__)
 
@@ -86,16 +88,13 @@ class Notifications:
         self._batch_size = batch_size
         self._jitter = jitter
 
+    # Webhook events have no contract code of their own (they are not videos or play sets).
+    @fails_as(InternalError)
     async def deliver_due(self) -> int:
         """Send every event whose next attempt is due (concurrently); returns how many were handled."""
         claimed, skipped = await self._claim_due()
         await asyncio.gather(*(self._deliver(c) for c in claimed))
         return len(claimed) + skipped
-
-    async def list_dead(self, user_id: str) -> list[OutboxEvent]:
-        """Events of the user given up on after retrying for ``give_up_after``, newest first."""
-        async with self._ctx.reader() as uow:
-            return await uow.outbox.dead(user_id)
 
     async def _claim_due(self) -> tuple[list[_Claimed], int]:
         now = self._ctx.clock.now()

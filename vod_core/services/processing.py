@@ -13,6 +13,7 @@ import os
 import tempfile
 from collections.abc import Sequence
 
+from vod_core.errors import ListVideoFailed, UpdatePlaySetFailed, UpdateVideoFailed
 from vod_core.events import OutboxEvent, play_set_ready_payload, video_ready_payload
 from vod_core.files import StoredFile
 from vod_core.play_set import PlaySet, PlaySetStatus
@@ -27,6 +28,7 @@ from vod_core.ports.media import (
 )
 from vod_core.ports.unit_of_work import UnitOfWork
 from vod_core.services.context import Context
+from vod_core.services.failures import fails_as
 from vod_core.services.transcoding import add_play_sets, template_for
 from vod_core.video import VideoStatus
 
@@ -49,21 +51,23 @@ class Processing:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
 
-    async def handle(self, job: Job) -> list[Job]:
-        """Run one job; returns follow-up jobs the caller must enqueue.
+    async def handle(self, job: Job) -> None:
+        """Run one job (the queues' :data:`~vod_core.ports.jobs.JobHandler`).
 
-        A job past its last allowed attempt fails its work with the reason
-        instead of running again.
+        Follow-up work is enqueued through ``ctx.jobs`` after its commit,
+        like every job a use case schedules. A job past its last allowed
+        attempt fails its work with the reason instead of running again.
         """
         if job.attempt > self._ctx.max_job_attempts:
             await self.give_up(job, f"gave up after {self._ctx.max_job_attempts} attempts")
-            return []
-        if job.kind == JobKind.PROCESS_VIDEO:
-            return await self.process_video(job.video_id)
-        await self.transcode(job.video_id, job.play_set_ids)
-        return []
+        elif job.kind == JobKind.PROCESS_VIDEO:
+            await self.process_video(job.video_id)
+        else:
+            await self.transcode(job.video_id, job.play_set_ids)
 
-    async def recover_unfinished(self) -> list[Job]:
+    # Background work: these codes reach only the logs, never a client.
+    @fails_as(ListVideoFailed)
+    async def unfinished(self) -> list[Job]:
         """Jobs for every video and play set left unfinished (after a crash or restart)."""
         async with self._ctx.reader() as uow:
             videos = await uow.videos.list_unfinished()
@@ -75,6 +79,23 @@ class Processing:
         jobs += [Job(JobKind.TRANSCODE, vid, tuple(ids)) for vid, ids in by_video.items()]
         return jobs
 
+    @fails_as(ListVideoFailed)
+    async def recover(self) -> list[Job]:
+        """Enqueue a job for unfinished work that no queued job covers; returns the jobs enqueued.
+
+        The one recovery: a process that runs jobs in-process calls it on
+        start, ``vod worker --recover`` before consuming. Work whose job is
+        still queued (or held by a dead Redis consumer) is left to that job.
+        Only safe while no other process runs jobs or creates videos: a job
+        committed but not yet enqueued would otherwise be queued twice.
+        """
+        lost = not_queued(await self.unfinished(), await self._ctx.jobs.queued())
+        for job in lost:
+            await self._ctx.jobs.enqueue(job)
+            log.info("recovered %s of video %s (%d play sets)", job.kind.value, job.video_id, len(job.play_set_ids))
+        return lost
+
+    @fails_as(UpdateVideoFailed)
     async def give_up(self, job: Job, reason: str) -> None:
         now = self._ctx.clock.now()
         async with self._ctx.uow() as uow:
@@ -92,13 +113,14 @@ class Processing:
 
     # -- new videos -----------------------------------------------------------------------
 
-    async def process_video(self, video_id: str) -> list[Job]:
+    @fails_as(UpdateVideoFailed)
+    async def process_video(self, video_id: str) -> None:
         """Probe, make a cover, mark ready, start auto-transcodes; announce ``video_ready``."""
         now = self._ctx.clock.now()
         async with self._ctx.uow() as uow:
             video = await uow.videos.get(video_id)
             if video is None or video.status not in (VideoStatus.INITIAL, VideoStatus.UPLOADING):
-                return []
+                return
             if video.status == VideoStatus.INITIAL:
                 video.move_to(VideoStatus.UPLOADING, now)
                 await uow.videos.update(video)
@@ -108,10 +130,10 @@ class Processing:
             info = await self._ctx.prober.probe(source)
         except NotAVideo as exc:
             await self._mark_unusable(video_id, str(exc))
-            return []
-        with tempfile.TemporaryDirectory(prefix="vod-cover-") as work:
+            return
+        with tempfile.TemporaryDirectory(prefix=f"vod-cover-{os.getpid()}-") as work:
             cover = await self._make_cover(source, os.path.join(work, "cover.jpg"))
-        return await self._finish_video(video_id, info, *cover)
+        await self._finish_video(video_id, info, *cover)
 
     async def _mark_unusable(self, video_id: str, reason: str) -> None:
         log.warning("video %s is not a usable video: %s", video_id, reason)
@@ -138,14 +160,14 @@ class Processing:
             return "", 0
         return cover_id, size
 
-    async def _finish_video(self, video_id: str, info: MediaInfo, cover_id: str, cover_size: int) -> list[Job]:
+    async def _finish_video(self, video_id: str, info: MediaInfo, cover_id: str, cover_size: int) -> None:
         now = self._ctx.clock.now()
         async with self._ctx.uow() as uow:
             video = await uow.videos.get(video_id)
             if video is None or video.status != VideoStatus.UPLOADING:
                 if cover_id:
                     await self._ctx.storage.delete(cover_id)
-                return []
+                return
             video.video_width, video.video_height = info.width, info.height
             video.video_duration, video.file_size = info.duration_ms, info.file_size
             if cover_id and video.thumb_storage_id:
@@ -165,9 +187,8 @@ class Processing:
             payload = video_ready_payload(video, play_sets, self._ctx.links)
             await uow.outbox.add(self._event(video.user_id, payload))
             await uow.commit()
-        if not play_sets:
-            return []
-        return [Job(JobKind.TRANSCODE, video.id, tuple(p.id for p in play_sets))]
+        if play_sets:
+            await self._ctx.jobs.enqueue(Job(JobKind.TRANSCODE, video.id, tuple(p.id for p in play_sets)))
 
     def _event(self, user_id: str, payload: dict[str, object]) -> OutboxEvent:
         now = self._ctx.clock.now()
@@ -179,6 +200,7 @@ class Processing:
         loaded = [await uow.play_sets.get(pid) for pid in play_set_ids]
         return [p for p in loaded if p is not None]
 
+    @fails_as(UpdatePlaySetFailed)
     async def transcode(self, video_id: str, play_set_ids: Sequence[str]) -> None:
         """Make every listed rendition from one decode, walking each play set 0→2→3→5→1."""
         now = self._ctx.clock.now()
@@ -195,7 +217,7 @@ class Processing:
         if not work:
             return
         source = await self._ctx.storage.local_path(video.storage_id)
-        with tempfile.TemporaryDirectory(prefix="vod-transcode-") as tmp:
+        with tempfile.TemporaryDirectory(prefix=f"vod-transcode-{os.getpid()}-") as tmp:
             requests = [RenditionRequest(template_for(p.template_id), os.path.join(tmp, f"{p.id}.mp4")) for p in work]
             tracker = _ProgressTracker(self._ctx, [p.id for p in work])
             try:
@@ -273,6 +295,22 @@ class Processing:
             await uow.play_sets.update(play_set)
             await uow.outbox.add(self._event(play_set.user_id, play_set_ready_payload(play_set, self._ctx.links)))
             await uow.commit()
+
+
+def not_queued(unfinished: Sequence[Job], queued: Sequence[Job]) -> list[Job]:
+    """The part of ``unfinished`` that no queued job covers (play sets are compared one by one)."""
+    processing = {j.video_id for j in queued if j.kind == JobKind.PROCESS_VIDEO}
+    transcoding = {p for j in queued if j.kind == JobKind.TRANSCODE for p in j.play_set_ids}
+    result: list[Job] = []
+    for job in unfinished:
+        if job.kind == JobKind.PROCESS_VIDEO:
+            if job.video_id not in processing:
+                result.append(job)
+            continue
+        ids = tuple(p for p in job.play_set_ids if p not in transcoding)
+        if ids:
+            result.append(Job(job.kind, job.video_id, ids))
+    return result
 
 
 class _ProgressTracker:

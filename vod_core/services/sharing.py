@@ -6,9 +6,10 @@ import hmac
 from collections import deque
 from datetime import timedelta
 
-from vod_core.errors import AccessDenied, InvalidParameter, NotFound
+from vod_core.errors import AccessDenied, GetVideoFailed, InvalidParameter, NotFound, UpdateVideoFailed
 from vod_core.ports.clock import Clock
 from vod_core.services.context import Context
+from vod_core.services.failures import fails_as
 from vod_core.services.validation import require_id, require_text
 from vod_core.services.videos import VideoDetails, owned_video, with_play_sets
 from vod_core.video import MAX_SHARE_PASSWORD_LENGTH, SharedState
@@ -49,6 +50,7 @@ class Sharing:
         self._ctx = ctx
         self._throttle = throttle or PasswordThrottle(ctx.clock)
 
+    @fails_as(UpdateVideoFailed)
     async def set_video_password(self, user_id: str, video_id: str, shared_state: int, password: str = "") -> None:
         require_id("id", video_id)
         if shared_state not in {s.value for s in SharedState}:
@@ -64,6 +66,7 @@ class Sharing:
             await uow.videos.update(video)
             await uow.commit()
 
+    @fails_as(GetVideoFailed)
     async def get_shared_video(self, video_id: str, password: str = "") -> VideoDetails:
         """Public read: state 2 always, state 1 with the right password, state 0 never."""
         require_id("id", video_id)

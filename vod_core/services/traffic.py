@@ -7,11 +7,20 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from vod_core.errors import InvalidParameter
+from vod_core.errors import (
+    GetTotalTrafficFailed,
+    GetUserTotalTrafficFailed,
+    InternalError,
+    InvalidParameter,
+    ListTotalTrafficFailed,
+    ListUserDailyTrafficFailed,
+)
+from vod_core.ids import MAX_ID_LENGTH
 from vod_core.ports.traffic import TotalsQuery
 from vod_core.ports.unit_of_work import UnitOfWork
 from vod_core.services.context import Context
-from vod_core.services.validation import MAX_ID_LENGTH, Page, require_id, require_text
+from vod_core.services.failures import fails_as
+from vod_core.services.validation import Page, require_id, require_text
 from vod_core.services.videos import owned_video
 from vod_core.traffic import (
     TrafficRecord,
@@ -66,6 +75,8 @@ class TrafficStats:
         self.rejected = 0
         """Records dropped because they were malformed (see :func:`record_problem`)."""
 
+    # Ingestion serves a log feed, not a request: no contract code describes it.
+    @fails_as(InternalError)
     async def ingest(self, records: Sequence[TrafficRecord]) -> int:
         """Add records to their minute buckets; returns how many bytes counted.
 
@@ -105,6 +116,7 @@ class TrafficStats:
             self._owners.update(found)
         return {i: self._owners[i] for i in video_ids if i in self._owners}
 
+    @fails_as(GetTotalTrafficFailed)
     async def list_video_statistic(self, user_id: str, video_id: str, start: int, end: int) -> list[tuple[int, int]]:
         """(minute, bytes) for each minute of ``[start, end]`` with traffic, ascending."""
         require_id("id", video_id)
@@ -125,11 +137,13 @@ class TrafficStats:
             return TotalsQuery(user_id, search, minute_of(start), minute_of(end))
         return TotalsQuery(user_id, search)
 
+    @fails_as(ListTotalTrafficFailed)
     async def list_video_total_summary(self, query: TotalsQuery, page: Page) -> VideoTotalsPage:
         async with self._ctx.reader() as uow:
             rows = await uow.traffic.video_totals(query, page.offset, page.page_size)
             return VideoTotalsPage(rows, await uow.traffic.count_videos(query))
 
+    @fails_as(ListTotalTrafficFailed)
     async def stream_video_total_summary(self, query: TotalsQuery) -> AsyncIterator[VideoTotal]:
         """Every row of the totals, in order, read in chunks of ``EXPORT_CHUNK``.
 
@@ -154,12 +168,14 @@ class TrafficStats:
         check_window(start, end)
         return check_midnight(start, self._ctx.zone, "start"), check_midnight(end, self._ctx.zone, "end")
 
+    @fails_as(ListUserDailyTrafficFailed)
     async def list_user_video_day_summary(self, user_id: str, first: date, last: date) -> list[tuple[date, int]]:
         """One row per day from ``first`` to ``last`` inclusive, zero-filled."""
         async with self._ctx.reader() as uow:
             sums = await uow.traffic.daily(user_id, first, last)
         return [(day, sums.get(day, 0)) for day in days_between(first, last)]
 
+    @fails_as(GetUserTotalTrafficFailed)
     async def get_user_video_total_summary(self, user_id: str) -> int:
         async with self._ctx.reader() as uow:
             return await uow.traffic.user_total(user_id)

@@ -5,12 +5,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from vod_core.errors import InvalidParameter, TranscodeExists, UniqueViolation, VideoNotReady, VideoUploadFailed
+from vod_core.errors import (
+    InsertPlaySetFailed,
+    InvalidParameter,
+    TranscodeExists,
+    UniqueViolation,
+    VideoNotReady,
+    VideoUploadFailed,
+)
 from vod_core.play_set import PlaySet, PlaySetStatus
 from vod_core.ports.ids import IdGenerator
 from vod_core.ports.jobs import Job, JobKind
 from vod_core.ports.unit_of_work import UnitOfWork
 from vod_core.services.context import Context
+from vod_core.services.failures import fails_as
 from vod_core.services.validation import require_id
 from vod_core.services.videos import owned_video, remove_stored_bytes
 from vod_core.templates import BUILTIN_TEMPLATES, TranscodeTemplate
@@ -53,6 +61,7 @@ class Transcoding:
     def list_templates() -> list[TranscodeTemplate]:
         return list(BUILTIN_TEMPLATES.values())
 
+    @fails_as(InsertPlaySetFailed)
     async def start_transcode(self, user_id: str, video_id: str, template_id: int, redo: bool = False) -> PlaySet:
         """Start one rendition. ``redo`` retires the existing one (status 7, files removed)."""
         require_id("id", video_id)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import mimetypes
 from collections.abc import AsyncIterator
 
-from vod_core.errors import NotFound
+from vod_core.errors import CheckStorageIdFailed, InternalError, NotFound
 from vod_core.files import StoredFile
+from vod_core.ids import MAX_ID_LENGTH
 from vod_core.services.context import Context
-from vod_core.services.validation import MAX_ID_LENGTH, require_id, require_text
+from vod_core.services.failures import fails_as
+from vod_core.services.validation import require_id, require_text
 
 MAX_FILENAME = 255
 
@@ -22,6 +24,8 @@ class Uploads:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
 
+    # No contract code names recording an upload (3121 is a video, 3113 a download from a URL).
+    @fails_as(InternalError)
     async def upload(self, user_id: str, filename: str, chunks: AsyncIterator[bytes]) -> StoredFile:
         """Stream ``chunks`` into storage under a new storage id owned by ``user_id``.
 
@@ -47,6 +51,7 @@ class Uploads:
             raise
         return stored
 
+    @fails_as(CheckStorageIdFailed)
     async def get_file(self, user_id: str, storage_id: str) -> StoredFile:
         """The caller's own, non-deleted file; anything else is 3102."""
         require_id("id", storage_id)
@@ -56,6 +61,7 @@ class Uploads:
             raise NotFound(f"file {storage_id} not found")
         return stored
 
+    @fails_as(CheckStorageIdFailed)
     async def public_file(self, storage_id: str) -> StoredFile:
         """A file to serve to anyone holding its URL; deleted files are 3102.
 
@@ -63,7 +69,7 @@ class Uploads:
         is simply not found (and never reaches the store).
         """
         stored = None
-        if 0 < len(storage_id) <= MAX_ID_LENGTH:
+        if 0 < len(storage_id) <= MAX_ID_LENGTH and storage_id.isprintable():
             async with self._ctx.reader() as uow:
                 stored = await uow.files.get(storage_id)
         if stored is None or stored.deleted:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from vod_core.errors import AccessDenied, InvalidParameter, UniqueViolation
+from vod_core.errors import AccessDenied, InternalError, InvalidParameter, UniqueViolation
 from vod_core.services.context import Context
+from vod_core.services.failures import fails_as
 from vod_core.services.validation import require_text
 from vod_core.settings import UserSettings
 from vod_core.users import ApiKey, User, hash_api_key
@@ -16,6 +17,8 @@ class UserAccounts:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
 
+    # Users and API keys have no code of their own (3141–3144 name video key descriptions).
+    @fails_as(InternalError)
     async def create_user(self, name: str, api_key: str | None = None) -> tuple[User, str]:
         """Create a user with one API key; returns the user and the key (shown only now)."""
         require_text("name", name, max_length=MAX_USER_NAME)
@@ -34,6 +37,7 @@ class UserAccounts:
             await uow.commit()
         return user, key
 
+    @fails_as(InternalError)
     async def add_api_key(self, name: str) -> str:
         """A further key for an existing user (key rotation)."""
         key = self._ctx.ids.new_secret()
@@ -45,6 +49,7 @@ class UserAccounts:
             await uow.commit()
         return key
 
+    @fails_as(InternalError)
     async def authenticate(self, api_key: str) -> User:
         """The user owning ``api_key``; a missing or unknown key is 3108 (HTTP 401)."""
         if not api_key:
@@ -55,6 +60,7 @@ class UserAccounts:
             raise AccessDenied("the API key is not valid", unauthenticated=True)
         return user
 
+    @fails_as(InternalError)
     async def ensure_default_user(self, api_key: str | None = None) -> str | None:
         """On an empty database create user ``default``; returns its key, or None if users exist."""
         async with self._ctx.uow() as uow:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from vod_core.errors import InvalidParameter
+from vod_core.ids import MAX_ID_LENGTH
 
 MAX_PAGE_SIZE = 100
-MAX_ID_LENGTH = 32
 
 
 @dataclass(frozen=True)

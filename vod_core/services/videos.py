@@ -6,12 +6,25 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from vod_core.errors import AlreadyInLibrary, InvalidParameter, NotFound, UniqueViolation, UnusableFile
+from vod_core.errors import (
+    AlreadyInLibrary,
+    DeleteVideoFailed,
+    GetVideoFailed,
+    InsertVideoFailed,
+    InvalidParameter,
+    ListVideoFailed,
+    NotFound,
+    SizeSumFailed,
+    UniqueViolation,
+    UnusableFile,
+    UpdateVideoFailed,
+)
 from vod_core.play_set import PlaySet, PlaySetStatus
 from vod_core.ports.jobs import Job, JobKind
-from vod_core.ports.unit_of_work import UnitOfWork
+from vod_core.ports.unit_of_work import ReadUnitOfWork
 from vod_core.ports.videos import VideoQuery
 from vod_core.services.context import Context
+from vod_core.services.failures import fails_as
 from vod_core.services.validation import Page, require_id, require_text
 from vod_core.video import MAX_NAME_LENGTH, Video, VideoStatus
 
@@ -35,7 +48,7 @@ class VideoPage:
     count: int
 
 
-async def owned_video(uow: UnitOfWork, user_id: str, video_id: str, *, allow_deleted: bool = False) -> Video:
+async def owned_video(uow: ReadUnitOfWork, user_id: str, video_id: str, *, allow_deleted: bool = False) -> Video:
     """The caller's video; missing, another user's (or deleted) is 3102 alike."""
     video = await uow.videos.get(video_id)
     if video is None or video.user_id != user_id or (video.is_deleted and not allow_deleted):
@@ -43,7 +56,7 @@ async def owned_video(uow: UnitOfWork, user_id: str, video_id: str, *, allow_del
     return video
 
 
-async def with_play_sets(uow: UnitOfWork, videos: Sequence[Video]) -> list[VideoDetails]:
+async def with_play_sets(uow: ReadUnitOfWork, videos: Sequence[Video]) -> list[VideoDetails]:
     play_sets = await uow.play_sets.live_for_videos([v.id for v in videos])
     by_video: dict[str, list[PlaySet]] = {v.id: [] for v in videos}
     for play_set in play_sets:
@@ -64,6 +77,7 @@ class VideoLibrary:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
 
+    @fails_as(InsertVideoFailed)
     async def create_video(
         self,
         user_id: str,
@@ -112,15 +126,18 @@ class VideoLibrary:
         await self._ctx.jobs.enqueue(Job(JobKind.PROCESS_VIDEO, video.id))
         return video
 
+    @fails_as(GetVideoFailed)
     async def get_video(self, user_id: str, video_id: str) -> VideoDetails:
         require_id("id", video_id)
         async with self._ctx.reader() as uow:
             video = await owned_video(uow, user_id, video_id)
             return (await with_play_sets(uow, [video]))[0]
 
+    @fails_as(ListVideoFailed)
     async def list_videos(self, user_id: str, page: Page) -> VideoPage:
         return await self.search_videos(user_id, page)
 
+    @fails_as(ListVideoFailed)
     async def search_videos(
         self, user_id: str, page: Page, search: str = "", source_type: str | None = None
     ) -> VideoPage:
@@ -134,6 +151,7 @@ class VideoLibrary:
             count = await uow.videos.count(query)
             return VideoPage(await with_play_sets(uow, videos), count)
 
+    @fails_as(UpdateVideoFailed)
     async def update_video(
         self, user_id: str, video_id: str, *, video_name: str | None = None, thumb_storage_id: str | None = None
     ) -> None:
@@ -167,10 +185,12 @@ class VideoLibrary:
             await uow.commit()
         await remove_stored_bytes(self._ctx, removed)
 
+    @fails_as(DeleteVideoFailed)
     async def delete_video(self, user_id: str, video_id: str) -> None:
         """Delete a video with its play sets and files; deleting it again is a no-op."""
         await self.delete_videos(user_id, [video_id], field="id")
 
+    @fails_as(DeleteVideoFailed)
     async def delete_videos(self, user_id: str, video_ids: Sequence[str], *, field: str = "ids") -> None:
         """All or nothing: one id that is not the caller's video deletes none."""
         unique_ids = list(dict.fromkeys(video_ids))
@@ -196,6 +216,7 @@ class VideoLibrary:
             await uow.commit()
         await remove_stored_bytes(self._ctx, removed)
 
+    @fails_as(SizeSumFailed)
     async def size_sum(self, user_id: str) -> int:
         """Bytes of all the caller's non-deleted videos: originals, renditions and covers."""
         async with self._ctx.reader() as uow:

@@ -6,6 +6,7 @@ the repository filters by (Tortoise's ``icontains``:
 ``UPPER(CAST(video_name AS VARCHAR))``). ``pg_trgm`` ships with PostgreSQL
 and is a trusted extension (13+): the database owner may create it. SQLite
 has no such index type; there the search stays a scan of the user's rows.
+(m0005 moves the search, and this index, to a folded copy of the name.)
 """
 
 from __future__ import annotations

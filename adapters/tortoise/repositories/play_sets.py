@@ -3,41 +3,35 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from adapters.tortoise.errors import translated
-from adapters.tortoise.mapping import PLAY_SET_COLUMNS, play_set_columns, play_set_from_row, to_play_set
+from adapters.tortoise.mapping import PLAY_SETS
 from adapters.tortoise.repositories.base import TortoiseRepository
-from adapters.tortoise.sql import fetch, in_list
-from vod_core.errors import GetPlaySetFailed, InsertPlaySetFailed, ListPlaySetFailed, UpdatePlaySetFailed
+from adapters.tortoise.sql import in_list
 from vod_core.play_set import UNFINISHED_STATUSES, PlaySet, PlaySetStatus
 from vod_core.ports.play_sets import PlaySetRepository
 
 
 class TortoisePlaySetRepository(TortoiseRepository, PlaySetRepository):
-    @translated(InsertPlaySetFailed)
+    @translated
     async def add(self, play_set: PlaySet) -> None:
-        await self._models.play_set.create(using_db=self._db, **play_set_columns(play_set))
+        await self._insert(PLAY_SETS, play_set)
 
-    @translated(GetPlaySetFailed)
+    @translated
     async def get(self, play_set_id: str) -> PlaySet | None:
-        row = await self._models.play_set.filter(id=play_set_id).using_db(self._db).first()
-        return None if row is None else to_play_set(row)
+        return await self._select_one(PLAY_SETS, "id = ?", [play_set_id])
 
-    @translated(UpdatePlaySetFailed)
+    @translated
     async def update(self, play_set: PlaySet) -> None:
-        columns = play_set_columns(play_set)
-        del columns["id"]
-        await self._models.play_set.filter(id=play_set.id).using_db(self._db).update(**columns)
+        await self._update(PLAY_SETS, play_set)
 
-    @translated(ListPlaySetFailed)
+    @translated
     async def live_for_videos(self, video_ids: Sequence[str]) -> list[PlaySet]:
         if not video_ids:
             return []
         where, params = in_list(self._db, "video_id", video_ids)
-        sql = f"SELECT {PLAY_SET_COLUMNS} FROM play_set WHERE {where} AND NOT status = ? ORDER BY created_at, id"
-        rows = await fetch(self._db, sql, [*params, int(PlaySetStatus.DELETED)])
-        return [play_set_from_row(row) for row in rows]
+        params.append(int(PlaySetStatus.DELETED))
+        return await self._select(PLAY_SETS, f"{where} AND NOT status = ?", params, "ORDER BY created_at, id")
 
-    @translated(ListPlaySetFailed)
+    @translated
     async def list_unfinished(self) -> list[PlaySet]:
-        statuses = sorted(UNFINISHED_STATUSES)
-        rows = await self._models.play_set.filter(status__in=statuses).using_db(self._db).order_by("created_at", "id")
-        return [to_play_set(row) for row in rows]
+        where, params = in_list(self._db, "status", [int(s) for s in sorted(UNFINISHED_STATUSES)])
+        return await self._select(PLAY_SETS, where, params, "ORDER BY created_at, id")

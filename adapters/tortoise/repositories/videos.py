@@ -3,25 +3,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from tortoise.filters import escape_like
-
 from adapters.tortoise.errors import translated
-from adapters.tortoise.mapping import VIDEO_COLUMNS, video_columns, video_from_row
+from adapters.tortoise.mapping import VIDEOS
 from adapters.tortoise.repositories.base import TortoiseRepository
-from adapters.tortoise.sql import fetch, in_list
-from vod_core.errors import GetVideoFailed, InsertVideoFailed, ListVideoFailed, UpdateVideoFailed
+from adapters.tortoise.sql import fetch, in_list, name_match
 from vod_core.ports.videos import VideoQuery, VideoRepository
 from vod_core.video import Video, VideoStatus
 
 UNFINISHED = (VideoStatus.INITIAL, VideoStatus.UPLOADING)
 LIVE_COUNT = "SELECT live FROM video_live_count WHERE user_id = ?"  # kept by triggers (m0004)
-GET = f"SELECT {VIDEO_COLUMNS} FROM video WHERE id = ? LIMIT 1"
 NEWEST_FIRST = "ORDER BY created_at DESC, id DESC"
 OLDEST_FIRST = "ORDER BY created_at ASC, id ASC"
 REVERSE_WALK_MIN_OFFSET = 1000
 """Below this offset the walk is cheap either way and the counter read is not worth it."""
-# The name test is Tortoise's ``icontains``, the expression m0003's trigram index is built on.
-NAME_MATCH = "(id = ? OR UPPER(CAST(video_name AS VARCHAR)) LIKE UPPER(?) ESCAPE '\\')"
 
 
 class TortoiseVideoRepository(TortoiseRepository, VideoRepository):
@@ -31,43 +25,40 @@ class TortoiseVideoRepository(TortoiseRepository, VideoRepository):
     query; writes stay on the ORM.
     """
 
-    @translated(InsertVideoFailed)
+    @translated
     async def add(self, video: Video) -> None:
-        await self._models.video.create(using_db=self._db, **video_columns(video))
+        await self._insert(VIDEOS, video)
 
-    @translated(GetVideoFailed)
+    @translated
     async def get(self, video_id: str) -> Video | None:
-        rows = await fetch(self._db, GET, [video_id])
-        return video_from_row(rows[0]) if rows else None
+        return await self._select_one(VIDEOS, "id = ?", [video_id])
 
-    @translated(GetVideoFailed)
+    @translated
     async def get_many(self, video_ids: Sequence[str]) -> list[Video]:
         if not video_ids:
             return []
         where, params = in_list(self._db, "id", video_ids)
-        rows = await fetch(self._db, f"SELECT {VIDEO_COLUMNS} FROM video WHERE {where}", params)
-        by_id = {row[0]: video_from_row(row) for row in rows}
+        by_id = {video.id: video for video in await self._select(VIDEOS, where, params)}
         return [by_id[i] for i in video_ids if i in by_id]
 
-    @translated(UpdateVideoFailed)
+    @translated
     async def update(self, video: Video) -> None:
-        columns = video_columns(video)
-        del columns["id"]
-        await self._models.video.filter(id=video.id).using_db(self._db).update(**columns)
+        await self._update(VIDEOS, video)
 
     @staticmethod
     def _matching(query: VideoQuery) -> tuple[str, list[Any]]:
-        """Served by ix_video_user_created; the name test escapes LIKE wildcards."""
+        """Served by ix_video_user_created (and m0005's trigram index for the name)."""
         where, params = "user_id = ? AND NOT status = ?", [query.user_id, int(VideoStatus.DELETED)]
         if query.search:
-            where += f" AND {NAME_MATCH}"
-            params += [query.search, f"%{escape_like(query.search)}%"]
+            match, match_params = name_match(query.search)
+            where += f" AND {match}"
+            params += match_params
         if query.source_type is not None:
             where += " AND source_type = ?"
             params.append(query.source_type)
         return where, params
 
-    @translated(ListVideoFailed)
+    @translated
     async def find(self, query: VideoQuery, offset: int, limit: int) -> list[Video]:
         """Pick the page's ids first (from the covering index alone), then read only those rows.
 
@@ -87,14 +78,13 @@ class TortoiseVideoRepository(TortoiseRepository, VideoRepository):
                 order, take = OLDEST_FIRST, min(limit, total - offset)
                 skip = total - offset - take
         page = f"SELECT id FROM video WHERE {where} {order} LIMIT ? OFFSET ?"
-        sql = f"SELECT {VIDEO_COLUMNS} FROM video WHERE id IN ({page}) {NEWEST_FIRST}"
-        return [video_from_row(row) for row in await fetch(self._db, sql, [*params, take, skip])]
+        return await self._select(VIDEOS, f"id IN ({page})", [*params, take, skip], NEWEST_FIRST)
 
     async def _live_count(self, user_id: str) -> int:
         rows = await fetch(self._db, LIVE_COUNT, [user_id])
         return int(rows[0][0]) if rows else 0
 
-    @translated(ListVideoFailed)
+    @translated
     async def count(self, query: VideoQuery) -> int:
         if not query.search and query.source_type is None:
             return await self._live_count(query.user_id)
@@ -102,8 +92,7 @@ class TortoiseVideoRepository(TortoiseRepository, VideoRepository):
         rows = await fetch(self._db, f"SELECT COUNT(*) FROM video WHERE {where}", params)
         return int(rows[0][0])
 
-    @translated(ListVideoFailed)
+    @translated
     async def list_unfinished(self) -> list[Video]:
         where, params = in_list(self._db, "status", [int(s) for s in UNFINISHED])
-        rows = await fetch(self._db, f"SELECT {VIDEO_COLUMNS} FROM video WHERE {where} ORDER BY created_at", params)
-        return [video_from_row(row) for row in rows]
+        return await self._select(VIDEOS, where, params, "ORDER BY created_at")

@@ -18,8 +18,8 @@ bp = Blueprint("health")
     errors=(),
     public=True,
     tag="operations",
+    operation="getHealth",
 )
 async def health(request: Request) -> HTTPResponse:
-    async with resources(request).vod.ctx.uow() as uow:
-        await uow.users.count()
+    await resources(request).vod.health.check()
     return ok(status="ok")

@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from sanic import Blueprint, HTTPResponse, Request
 
 from entrypoints.http.auth import user_id
-from entrypoints.http.docs import DEAD_EVENT, STR, array, describe, json_body, obj, ok_envelope
+from entrypoints.http.docs import CALLBACK, DEAD_EVENT, STR, array, describe, json_body, ok_envelope
 from entrypoints.http.parsing import JsonBody
 from entrypoints.http.replies import ok
 from entrypoints.http.resources import resources
-from vod_core.ports.webhooks import WebhookFailed
-from vod_core.services.notifications import Notifications
 
 bp = Blueprint("notify", url_prefix="/notify/api")
 
 EVENT = {"type": "string", "enum": ["video", "transcoding"]}
-
-
-class _NoSending:
-    """Listing dead events sends nothing; the delivering ``Notifications`` lives in the background services."""
-
-    async def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> int:
-        raise WebhookFailed("this Notifications only lists events")
 
 
 @bp.post("/set_callback")
@@ -36,7 +25,7 @@ class _NoSending:
 async def set_callback(request: Request) -> HTTPResponse:
     uid = await user_id(request)
     body = JsonBody.of(request)
-    await resources(request).vod.settings.set_callback(uid, body.required_text("event"), body.required_text("url"))
+    await resources(request).vod.preferences.set_callback(uid, body.required_text("event"), body.required_text("url"))
     return ok()
 
 
@@ -44,20 +33,20 @@ async def set_callback(request: Request) -> HTTPResponse:
 @describe("Stop delivering an event category", body=json_body({"event": EVENT}, ["event"]), errors=(400,), tag="notify")
 async def delete_callback(request: Request) -> HTTPResponse:
     uid = await user_id(request)
-    await resources(request).vod.settings.delete_callback(uid, JsonBody.of(request).required_text("event"))
+    await resources(request).vod.preferences.delete_callback(uid, JsonBody.of(request).required_text("event"))
     return ok()
 
 
 @bp.get("/list_callbacks")
 @describe(
     "The configured callbacks with the HMAC signing secret",
-    ok=ok_envelope(callbacks=array(obj({"event": EVENT, "url": STR, "secret": STR}))),
+    ok=ok_envelope(callbacks=array(CALLBACK)),
     errors=(),
     tag="notify",
 )
 async def list_callbacks(request: Request) -> HTTPResponse:
     uid = await user_id(request)
-    settings = await resources(request).vod.settings.get_settings(uid)
+    settings = await resources(request).vod.preferences.get_settings(uid)
     callbacks = [
         {"event": str(event), "url": url, "secret": settings.webhook_secret}
         for event, url in sorted(settings.callbacks.items())
@@ -75,7 +64,7 @@ async def list_callbacks(request: Request) -> HTTPResponse:
 async def list_dead_events(request: Request) -> HTTPResponse:
     uid = await user_id(request)
     found = resources(request)
-    events = await Notifications(found.vod.ctx, _NoSending()).list_dead(uid)
+    events = await found.vod.dead_events.of_user(uid)
     time = found.presenter.time
     return ok(
         events=[

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sanic import Blueprint, HTTPResponse, Request
 
 from entrypoints.http.auth import user_id
-from entrypoints.http.docs import STR, VIDEO, describe, json_body, ok_envelope, query
+from entrypoints.http.docs import STR, VIDEO, describe, described, json_body, ok_envelope, query
 from entrypoints.http.parsing import JsonBody, query_text
 from entrypoints.http.replies import ok
 from entrypoints.http.resources import resources
@@ -19,7 +19,13 @@ ID = query("id", {"type": "string"}, "video id", required=True)
 @describe(
     "Set the shared state (0 private, 1 password, 2 public) and the share password",
     params=[ID],
-    body=json_body({"shared_state": {"type": "integer", "enum": [0, 1, 2]}, "password": STR}, ["shared_state"]),
+    body=json_body(
+        {
+            "shared_state": described({"type": "integer", "enum": [0, 1, 2]}, "0 private, 1 password, 2 public"),
+            "password": described(STR, "0–16 characters; required for shared_state 1"),
+        },
+        ["shared_state"],
+    ),
 )
 async def set_video_password(request: Request) -> HTTPResponse:
     uid = await user_id(request)

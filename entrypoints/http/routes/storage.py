@@ -82,6 +82,9 @@ def _declared_length(request: Request) -> int | None:
     ok=STORED_FILE,
     errors=(400, 413),
     tag="storage",
+    operation="uploadFile",
+    description="Streamed to storage; larger than VOD_MAX_UPLOAD_BYTES (default 10 GiB) → 413. "
+    "The returned storage_id is what /video/api/create takes.",
 )
 async def upload(request: Request) -> HTTPResponse:
     uid = await user_id(request)
@@ -108,6 +111,7 @@ async def upload(request: Request) -> HTTPResponse:
     params=[query("id", {"type": "string"}, "storage id", required=True)],
     ok=STORED_FILE,
     tag="storage",
+    operation="getStoredFile",
 )
 async def get_file(request: Request) -> HTTPResponse:
     uid = await user_id(request)

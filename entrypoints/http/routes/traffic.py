@@ -9,7 +9,18 @@ from sanic import Blueprint, HTTPResponse, Request
 
 from entrypoints.http.auth import user_id
 from entrypoints.http.csv_stream import send_csv
-from entrypoints.http.docs import INT, STR, TIME, array, describe, obj, ok_envelope, query
+from entrypoints.http.docs import (
+    BYTES,
+    DAY_TOTAL,
+    INT,
+    MINUTE_TRAFFIC,
+    VIDEO_TOTAL,
+    array,
+    describe,
+    obj,
+    ok_envelope,
+    query,
+)
 from entrypoints.http.parsing import query_optional_timestamp, query_page, query_text, query_timestamp
 from entrypoints.http.presenters import Presenter
 from entrypoints.http.replies import ok
@@ -27,8 +38,6 @@ DAY_END = query("end", TS, "a midnight in the service time zone, at most 90 days
 SEARCH = query("search", {"type": "string"}, "a video id or part of a name")
 OPTIONAL_START = query("start", TS, "Unix seconds (with end)")
 OPTIONAL_END = query("end", TS, "Unix seconds (with start)")
-VIDEO_TOTAL = obj({"video_id": STR, "video_name": STR, "video_created_at": TIME, "total_bytes": INT})
-DAY_TOTAL = obj({"date": {"type": "string", "format": "date"}, "total_bytes": INT})
 CSV = {"text/csv": {"type": "string"}}
 TOTALS_HEADER = ("video_id", "video_name", "video_created_at", "total_bytes")
 DAYS_HEADER = ("date", "total_bytes")
@@ -53,7 +62,7 @@ async def _days(request: Request, uid: str) -> list[tuple[date, int]]:
 @describe(
     "Bytes per minute of one video in [start, end] (minutes with traffic only)",
     params=[query("id", {"type": "string"}, "video id", required=True), START, END],
-    ok=ok_envelope(video_statistic=array(obj({"time": TIME, "bytes": INT}))),
+    ok=ok_envelope(video_statistic=array(MINUTE_TRAFFIC)),
     tag="traffic",
 )
 async def list_video_statistic(request: Request) -> HTTPResponse:
@@ -144,7 +153,7 @@ async def export_user_video_day_summary(request: Request) -> None:
 @bp.get("/get_user_video_total_summary")
 @describe(
     "All traffic of all the caller's videos, ever",
-    ok=ok_envelope(user_video_total_summary=obj({"total_bytes": INT})),
+    ok=ok_envelope(user_video_total_summary=obj({"total_bytes": BYTES})),
     errors=(),
     tag="traffic",
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sanic import Blueprint, HTTPResponse, Request
 
 from entrypoints.http.auth import user_id
-from entrypoints.http.docs import INT, STR, array, describe, json_body, obj, ok_envelope, query
+from entrypoints.http.docs import INT, STR, TEMPLATE, array, describe, described, json_body, ok_envelope, query
 from entrypoints.http.parsing import JsonBody, query_text
 from entrypoints.http.presenters import Presenter
 from entrypoints.http.replies import ok
@@ -14,25 +14,23 @@ from entrypoints.http.resources import resources
 bp = Blueprint("transcoding", url_prefix="/video/api")
 
 TEMPLATE_IDS = {"type": "array", "items": INT}
-TEMPLATE = obj(
-    {
-        "task_config_temp_id": INT,
-        "resolution": STR,
-        "short_side": INT,
-        "video_bitrate_kbps": INT,
-        "audio_bitrate_kbps": INT,
-    }
-)
 
 
 @bp.post("/trans")
 @describe(
     "Start a transcode of a ready video with a template; redo replaces an existing one",
     params=[query("id", {"type": "string"}, "video id", required=True)],
-    body=json_body({"task_config_temp_id": INT, "redo": {"type": "boolean"}}, ["task_config_temp_id"]),
-    ok=ok_envelope(play_set_id=STR),
+    body=json_body(
+        {
+            "task_config_temp_id": described(INT, "template id: 1 360P, 2 480P, 3 720P, 4 1080P, 5 Origin"),
+            "redo": described({"type": "boolean"}, "replace an existing play set of this template"),
+        },
+        ["task_config_temp_id"],
+    ),
+    ok=ok_envelope(play_set_id=described(STR, "the new play set's id")),
     errors=(400, 404, 409),
     tag="transcoding",
+    description="Poll getVideo until the play set's status is 1 (ready); a video_play_set_ready event follows.",
 )
 async def start_transcode(request: Request) -> HTTPResponse:
     uid = await user_id(request)
@@ -68,7 +66,7 @@ async def list_trans_templates(request: Request) -> HTTPResponse:
 async def save_trans_config(request: Request) -> HTTPResponse:
     uid = await user_id(request)
     template_ids = JsonBody.of(request).integer_list("task_config_temp_ids")
-    saved = await resources(request).vod.settings.save_trans_config(uid, template_ids)
+    saved = await resources(request).vod.preferences.save_trans_config(uid, template_ids)
     return ok(task_config_temp_ids=saved)
 
 
@@ -76,7 +74,7 @@ async def save_trans_config(request: Request) -> HTTPResponse:
 @describe("Stop transcoding new videos automatically", errors=(), tag="transcoding")
 async def delete_trans_config(request: Request) -> HTTPResponse:
     uid = await user_id(request)
-    await resources(request).vod.settings.delete_trans_config(uid)
+    await resources(request).vod.preferences.delete_trans_config(uid)
     return ok()
 
 
@@ -86,4 +84,4 @@ async def delete_trans_config(request: Request) -> HTTPResponse:
 )
 async def get_trans_config(request: Request) -> HTTPResponse:
     uid = await user_id(request)
-    return ok(task_config_temp_ids=await resources(request).vod.settings.get_trans_config(uid))
+    return ok(task_config_temp_ids=await resources(request).vod.preferences.get_trans_config(uid))

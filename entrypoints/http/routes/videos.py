@@ -5,7 +5,7 @@ from __future__ import annotations
 from sanic import Blueprint, HTTPResponse, Request
 
 from entrypoints.http.auth import user_id
-from entrypoints.http.docs import INT, STR, VIDEO, array, describe, json_body, ok_envelope, query
+from entrypoints.http.docs import BYTES, INT, STR, VIDEO, array, describe, described, json_body, ok_envelope, query
 from entrypoints.http.parsing import JsonBody, query_optional_text, query_page, query_text
 from entrypoints.http.replies import ok
 from entrypoints.http.resources import resources
@@ -30,16 +30,17 @@ def _page(request: Request, page: VideoPage) -> HTTPResponse:
     "Create a video from an uploaded file; it is probed and made ready in the background",
     body=json_body(
         {
-            "storage_id": STR,
-            "source_type": STR,
-            "source_id": STR,
-            "video_name": STR,
-            "skip_auto_trans": {"type": "boolean"},
+            "storage_id": described(STR, "storage id returned by uploadFile; must be the caller's"),
+            "source_type": described(STR, "free label (at most 255 characters), searchable exactly"),
+            "source_id": described(STR, "free label (at most 255 characters)"),
+            "video_name": described(STR, "at most 255 characters; default: the uploaded file's name"),
+            "skip_auto_trans": described({"type": "boolean"}, "do not start the auto-transcode templates"),
         },
         required=["storage_id"],
     ),
-    ok=ok_envelope(id=STR),
+    ok=ok_envelope(id=described(STR, "the new video's id", "17lok52y")),
     errors=(400, 404, 409),
+    description="Poll getVideo until status is 1 (ready) or 3 (not a usable video); a video_ready event follows.",
 )
 async def create_video(request: Request) -> HTTPResponse:
     uid = await user_id(request)
@@ -96,7 +97,12 @@ async def search_videos(request: Request) -> HTTPResponse:
 @describe(
     "Rename a video and/or replace its cover (the old cover is deleted)",
     params=[ID],
-    body=json_body({"video_name": STR, "thumb_storage_id": STR}),
+    body=json_body(
+        {
+            "video_name": described(STR, "new name, at most 255 characters"),
+            "thumb_storage_id": described(STR, "storage id of an uploaded image that becomes the cover"),
+        }
+    ),
 )
 async def update_video(request: Request) -> HTTPResponse:
     uid = await user_id(request)
@@ -130,7 +136,9 @@ async def delete_videos(request: Request) -> HTTPResponse:
 
 @bp.get("/get_video_size_sum")
 @describe(
-    "Bytes used by the caller's videos: originals, renditions and covers", ok=ok_envelope(size_sum=INT), errors=()
+    "Bytes used by the caller's videos: originals, renditions and covers",
+    ok=ok_envelope(size_sum=described(BYTES, "bytes")),
+    errors=(),
 )
 async def get_video_size_sum(request: Request) -> HTTPResponse:
     uid = await user_id(request)

@@ -1,0 +1,206 @@
+"""ObjectStorage: the same contract over every adapter (in memory, local files), then LocalStorage's own promises.
+
+Writes are whole or nothing, ``stat`` and ``open_range`` agree with what was
+written at every edge, missing keys are :class:`NotFound` (deleting one is
+not an error).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Iterable
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from adapters.memory.storage import MemoryStorage
+from adapters.storage import LocalStorage
+from adapters.storage.local import READ_CHUNK
+from vod_core.errors import NotFound, UploadTooLarge
+from vod_core.ports.storage import ObjectStorage
+
+
+async def chunks(parts: Iterable[bytes]) -> AsyncIterator[bytes]:
+    for part in parts:
+        yield part
+
+
+async def read(storage: ObjectStorage, key: str, start: int, length: int) -> bytes:
+    return b"".join([chunk async for chunk in storage.open_range(key, start, length)])
+
+
+@pytest.fixture(params=["memory", "local"])
+def storage(request: pytest.FixtureRequest, tmp_path: Path) -> ObjectStorage:
+    if request.param == "memory":
+        return MemoryStorage()
+    return LocalStorage(str(tmp_path / "storage"))
+
+
+DATA = bytes(range(256)) * 4_000  # 1 000 000 bytes: several read chunks, the last one partial
+
+
+async def test_stat_and_open_range_agree_with_what_was_written(storage: ObjectStorage) -> None:
+    assert await storage.write("k1", chunks([DATA[:300_000], DATA[300_000:]])) == len(DATA)
+    info = await storage.stat("k1")
+    assert info.size == len(DATA)
+    assert info.etag and '"' not in info.etag
+    assert info.last_modified.utcoffset() is not None
+    assert await read(storage, "k1", 0, len(DATA)) == DATA
+    assert await read(storage, "k1", 0, 1) == DATA[:1]
+    assert await read(storage, "k1", len(DATA) - 1, 1) == DATA[-1:]
+    assert await read(storage, "k1", 1, len(DATA) - 2) == DATA[1:-1]
+    assert await read(storage, "k1", 5, 0) == b""
+
+
+async def test_ranges_are_streamed_in_bounded_chunks(storage: ObjectStorage) -> None:
+    await storage.write("k1", chunks([DATA]))
+    sizes = [len(chunk) async for chunk in storage.open_range("k1", 0, len(DATA))]
+    assert max(sizes) <= READ_CHUNK
+    assert sum(sizes) == len(DATA)
+
+
+async def test_a_range_past_the_end_stops_at_the_end(storage: ObjectStorage) -> None:
+    await storage.write("k1", chunks([b"0123456789"]))
+    assert await read(storage, "k1", 8, 100) == b"89"
+    assert await read(storage, "k1", 10, 5) == b""
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=2_000), start=st.integers(0, 2_100), length=st.integers(0, 2_100))
+async def test_any_range_reads_the_same_bytes_as_slicing(
+    storage: ObjectStorage, data: bytes, start: int, length: int
+) -> None:
+    await storage.write("k1", chunks([data]))
+    assert await read(storage, "k1", start, length) == data[start : start + length]
+
+
+async def test_a_zero_length_object_is_stored_and_read(storage: ObjectStorage) -> None:
+    assert await storage.write("empty", chunks([])) == 0
+    assert (await storage.stat("empty")).size == 0
+    assert await read(storage, "empty", 0, 0) == b""
+    assert await storage.exists("empty")
+
+
+async def test_negative_ranges_are_refused(storage: ObjectStorage) -> None:
+    await storage.write("k1", chunks([b"abc"]))
+    with pytest.raises(ValueError, match="range"):
+        await read(storage, "k1", -1, 2)
+    with pytest.raises(ValueError, match="range"):
+        await read(storage, "k1", 0, -1)
+
+
+async def test_a_missing_key_is_not_found_and_deleting_it_is_fine(storage: ObjectStorage) -> None:
+    with pytest.raises(NotFound):
+        await storage.stat("missing")
+    with pytest.raises(NotFound):
+        await read(storage, "missing", 0, 1)
+    with pytest.raises(NotFound):
+        await storage.local_path("missing")
+    assert not await storage.exists("missing")
+    await storage.delete("missing")
+
+
+async def test_a_deleted_object_is_gone(storage: ObjectStorage) -> None:
+    await storage.write("k1", chunks([b"abc"]))
+    await storage.delete("k1")
+    await storage.delete("k1")
+    assert not await storage.exists("k1")
+    with pytest.raises(NotFound):
+        await storage.stat("k1")
+
+
+async def test_a_rewrite_changes_the_etag(storage: ObjectStorage) -> None:
+    await storage.write("k1", chunks([b"first version"]))
+    first = await storage.stat("k1")
+    await storage.write("k1", chunks([b"second, longer version"]))
+    second = await storage.stat("k1")
+    assert second.etag != first.etag
+    assert second.size == len(b"second, longer version")
+
+
+async def test_concurrent_writers_of_one_key_leave_one_whole_version(storage: ObjectStorage) -> None:
+    versions = [bytes([n]) * 300_000 for n in range(5)]
+
+    async def slow(version: bytes) -> AsyncIterator[bytes]:
+        for offset in range(0, len(version), 50_000):
+            await asyncio.sleep(0)  # interleave the writers chunk by chunk
+            yield version[offset : offset + 50_000]
+
+    await asyncio.gather(*(storage.write("k1", slow(v)) for v in versions))
+    stored = await read(storage, "k1", 0, 400_000)
+    assert stored in versions
+    assert (await storage.stat("k1")).size == len(stored)
+
+
+async def test_a_write_over_max_bytes_keeps_nothing(storage: ObjectStorage) -> None:
+    with pytest.raises(UploadTooLarge):
+        await storage.write("k1", chunks([b"x" * 600, b"x" * 600]), max_bytes=1000)
+    assert not await storage.exists("k1")
+    with pytest.raises(NotFound):
+        await storage.stat("k1")
+    assert await storage.write("k1", chunks([b"x" * 1000]), max_bytes=1000) == 1000
+
+
+async def test_a_failing_source_keeps_an_old_object_intact(storage: ObjectStorage) -> None:
+    await storage.write("k1", chunks([b"old"]))
+
+    async def broken() -> AsyncIterator[bytes]:
+        yield b"new"
+        raise ConnectionResetError("client went away")
+
+    with pytest.raises(ConnectionResetError):
+        await storage.write("k1", broken())
+    assert await read(storage, "k1", 0, 10) == b"old"
+
+
+async def test_an_imported_file_is_stored_and_readable_locally(storage: ObjectStorage, tmp_path: Path) -> None:
+    source = tmp_path / "cover.jpg"
+    source.write_bytes(b"jpeg")
+    assert await storage.import_file("cover1", str(source)) == 4
+    assert Path(await storage.local_path("cover1")).read_bytes() == b"jpeg"
+    assert (await storage.stat("cover1")).size == 4
+
+
+# LocalStorage only: files on disk.
+
+
+def leftovers(storage: LocalStorage) -> list[str]:
+    return os.listdir(os.path.join(storage.root, "tmp")) + os.listdir(os.path.join(storage.root, "objects"))
+
+
+async def test_a_local_write_leaves_no_temp_file(tmp_path: Path) -> None:
+    storage = LocalStorage(str(tmp_path))
+    parts = [os.urandom(700_000) for _ in range(4)]
+    assert await storage.write("abc", chunks(parts)) == 2_800_000
+    assert Path(await storage.local_path("abc")).read_bytes() == b"".join(parts)
+    assert os.listdir(os.path.join(storage.root, "tmp")) == []
+
+
+async def test_a_failed_local_write_leaves_no_file_behind(tmp_path: Path) -> None:
+    storage = LocalStorage(str(tmp_path))
+    with pytest.raises(UploadTooLarge):
+        await storage.write("abc", chunks([b"x" * 600, b"x" * 600]), max_bytes=1000)
+    assert leftovers(storage) == []
+
+    async def broken() -> AsyncIterator[bytes]:
+        yield b"new"
+        raise ConnectionResetError("client went away")
+
+    with pytest.raises(ConnectionResetError):
+        await storage.write("abc", broken())
+    assert leftovers(storage) == []
+
+
+@pytest.mark.parametrize("key", ["../escape", "a/b", "", ".hidden", "x" * 200])
+async def test_path_like_keys_are_refused(tmp_path: Path, key: str) -> None:
+    storage = LocalStorage(str(tmp_path))
+    with pytest.raises(NotFound):
+        await storage.write(key, chunks([b"x"]))
+    assert not await storage.exists(key)
+    with pytest.raises(NotFound):
+        await storage.stat(key)
+    with pytest.raises(NotFound):
+        await read(storage, key, 0, 1)
