@@ -89,7 +89,7 @@ def _declared_length(request: Request) -> int | None:
 async def upload(request: Request) -> HTTPResponse:
     uid = await user_id(request)
     vod = resources(request).vod
-    limit = vod.ctx.max_upload_bytes
+    limit = vod.uploads.size_limit
     boundary = multipart_boundary(request.headers.get("content-type", ""))
     body_limit = limit if boundary is None else limit + MULTIPART_OVERHEAD
     declared = _declared_length(request)
