@@ -105,6 +105,9 @@ class LocalStorage(ObjectStorage):
             raise NotFound(f"stored file {key} not found")
         return path
 
+    def local_file(self, key: str) -> str | None:
+        return self.path_of(key)
+
     async def stat(self, key: str) -> ObjectInfo:
         path = self.path_of(key)
         try:
