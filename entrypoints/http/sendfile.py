@@ -23,6 +23,7 @@ and closes the connection, as a short stream does. ``uvloop`` (what
 ``vod serve`` runs on) has no ``loop.sendfile``, so waiting until the
 socket can take more is done here, on a duplicate of the socket's
 descriptor (the transport owns the original in the event loop's poller).
+The head is held back with ``TCP_CORK`` until the body joins it.
 Reads of a file that is not in the page cache block the event loop while
 the kernel reads it, as they do in nginx without ``aio``.
 """

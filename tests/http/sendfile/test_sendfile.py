@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import os
 import socket
 import struct
@@ -257,7 +258,10 @@ async def test_one_connection_serves_one_request_after_another(server: Server) -
     assert await server.traffic_total() == sum(expected)
 
 
-async def test_a_viewer_who_leaves_mid_body_is_charged_what_was_sent(server: Server) -> None:
+async def test_a_viewer_who_leaves_mid_body_is_charged_what_was_sent(
+    server: Server, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING)
     data = os.urandom(24 * 1024 * 1024)  # far more than the socket buffers of both ends hold
     storage_id = await server.video_file(data)
     async with server.connection(rcvbuf=64 * 1024) as conn:
@@ -272,6 +276,7 @@ async def test_a_viewer_who_leaves_mid_body_is_charged_what_was_sent(server: Ser
     if server.local:
         assert sum(server.sendfile_calls) == charged
     assert await server.traffic_total() == charged
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
 
 
 async def test_a_file_nobody_watches_is_sent_and_charged_to_no_one(server: Server) -> None:
