@@ -68,6 +68,9 @@ class MemoryStorage(ObjectStorage):
         Path(path).write_bytes(self.objects[key])
         return path
 
+    def local_file(self, key: str) -> str | None:
+        return None  # the bytes live in this process: they are streamed
+
     async def delete(self, key: str) -> None:
         self.objects.pop(key, None)
         self._written.pop(key, None)

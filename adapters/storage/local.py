@@ -2,8 +2,9 @@
 
 Writes go to a temp file in the same directory tree and are renamed into
 place only when complete, so a reader never sees half a file and a failed
-or oversized upload leaves nothing behind. All file I/O runs in the default
-thread pool: a multi-GB upload must not stall the event loop serving others.
+or oversized upload leaves nothing behind. All file I/O but ``stat`` runs in
+the default thread pool: a multi-GB upload must not stall the event loop
+serving others.
 
 Every write ends in ``os.replace`` onto a new inode, so the inode number
 and modification time of the object make its ETag.
@@ -105,10 +106,15 @@ class LocalStorage(ObjectStorage):
             raise NotFound(f"stored file {key} not found")
         return path
 
+    def local_file(self, key: str) -> str | None:
+        return self.path_of(key)
+
     async def stat(self, key: str) -> ObjectInfo:
         path = self.path_of(key)
         try:
-            found = await _in_thread(os.stat, path)
+            # Inline: a metadata lookup takes microseconds, a hop to a thread and back costs a download
+            # of a 1 MiB range about a third of a millisecond on a busy 2-core machine (bench/serve.py).
+            found = os.stat(path)
         except FileNotFoundError:
             raise NotFound(f"stored file {key} not found") from None
         return ObjectInfo(

@@ -121,6 +121,18 @@ async def test_a_rewrite_changes_the_etag(storage: ObjectStorage) -> None:
     assert second.size == len(b"second, longer version")
 
 
+async def test_a_local_file_to_send_from_holds_the_current_bytes_or_there_is_none(storage: ObjectStorage) -> None:
+    """What a server may sendfile from: the object's own file (a rewrite shows through), never a copy."""
+    await storage.write("k1", chunks([b"first version"]))
+    path = storage.local_file("k1")
+    if isinstance(storage, MemoryStorage):
+        assert path is None
+        return
+    assert path is not None and Path(path).read_bytes() == b"first version"
+    await storage.write("k1", chunks([b"second, longer version"]))
+    assert Path(path).read_bytes() == b"second, longer version"
+
+
 async def test_concurrent_writers_of_one_key_leave_one_whole_version(storage: ObjectStorage) -> None:
     versions = [bytes([n]) * 300_000 for n in range(5)]
 

@@ -42,6 +42,17 @@ class ObjectStorage(Protocol):
         """A local file path media tools can read (a remote store downloads to a cache)."""
         ...
 
+    def local_file(self, key: str) -> str | None:
+        """The path of ``key``'s bytes on this machine, for a server to send straight from the file, or ``None``.
+
+        ``None`` when the bytes are not in a local file the store keeps
+        (memory, remote stores): the server then streams :meth:`open_range`.
+        Unlike :meth:`local_path` it never copies or downloads anything and
+        does not check that the key exists: the caller has just called
+        :meth:`stat` and must cope with the file vanishing in between.
+        """
+        ...
+
     async def stat(self, key: str) -> ObjectInfo:
         """Size, validator and time of ``key``; :class:`vod_core.errors.NotFound` when it is missing."""
         ...

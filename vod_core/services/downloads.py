@@ -17,7 +17,10 @@ class Download:
     """A file as it is about to be served.
 
     ``video_id`` is the video whose traffic the bytes count as ("" for a
-    file not linked to a video: nobody is charged).
+    file not linked to a video: nobody is charged). ``local_file`` is where
+    the bytes lie on this machine when the storage keeps them in a file a
+    server may send from directly (see ``ObjectStorage.local_file``), else
+    ``None``: then they come from :meth:`Downloads.read`.
     """
 
     storage_id: str
@@ -26,6 +29,7 @@ class Download:
     etag: str
     last_modified: datetime
     video_id: str
+    local_file: str | None = None
 
 
 class Downloads:
@@ -49,6 +53,7 @@ class Downloads:
             etag=info.etag,
             last_modified=info.last_modified,
             video_id=stored.video_id,
+            local_file=self._ctx.storage.local_file(stored.id),
         )
 
     def read(self, download: Download, start: int, length: int) -> AsyncGenerator[bytes, None]:

@@ -8,7 +8,6 @@ viewer who stops half-way is charged for half the file, not all of it.
 
 from __future__ import annotations
 
-from contextlib import aclosing
 from email.utils import format_datetime
 
 from sanic import Blueprint, HTTPResponse, Request
@@ -17,9 +16,9 @@ from entrypoints.http.docs import describe, path
 from entrypoints.http.errors import envelope
 from entrypoints.http.ranges import ByteRange, Unsatisfiable, parse_range
 from entrypoints.http.resources import resources
+from entrypoints.http.sendfile import send_body
 from vod_core.errors import InvalidParameter
 from vod_core.services.downloads import Download
-from vod_core.traffic import TrafficRecord
 
 bp = Blueprint("files")
 
@@ -63,16 +62,7 @@ async def serve_file(request: Request, storage_id: str) -> HTTPResponse | None:
         # A whole (empty) response: Sanic's HTTP/1 stream fails on HEAD if a body is streamed or ended.
         return HTTPResponse(status=status, headers=headers, content_type=download.content_type)
     response = await request.respond(status=status, headers=headers, content_type=download.content_type)
-    sent = 0
-    try:
-        async with aclosing(res.vod.downloads.read(download, byte_range.start, byte_range.length)) as chunks:
-            async for chunk in chunks:
-                await response.send(chunk)
-                sent += len(chunk)
-        await response.eof()
-    finally:
-        if download.video_id and sent:
-            res.traffic.submit(TrafficRecord(download.video_id, sent, int(res.vod.ctx.clock.now().timestamp())))
+    await send_body(request, response, download, byte_range.start, byte_range.length)
     return None
 
 
