@@ -44,6 +44,7 @@ from entrypoints.config import Config
 from entrypoints.http import Resources
 from entrypoints.http.presenters import Presenter
 from vod_core import Context, Vod
+from vod_core.guesses import GuessPolicy
 from vod_core.ports.clock import Clock
 from vod_core.ports.ids import IdGenerator
 from vod_core.ports.jobs import JobQueue
@@ -51,7 +52,6 @@ from vod_core.ports.media import Prober, Thumbnailer, Transcoder
 from vod_core.ports.storage import ObjectStorage
 from vod_core.ports.unit_of_work import ReadUnitOfWork, UnitOfWork
 from vod_core.services.notifications import Notifications, RetryPolicy
-from vod_core.services.sharing import PasswordThrottle
 
 STORAGE_DIR = "storage"
 """Stored files live in ``<data_dir>/storage`` (server profile)."""
@@ -164,7 +164,7 @@ def bootstrap(
     clock: Clock | None = None,
     ids: IdGenerator | None = None,
     redis: Redis | None = None,
-    password_throttle: PasswordThrottle | None = None,
+    guess_policy: GuessPolicy | None = None,
 ) -> Runtime:
     """Build the service for ``config``; each keyword replaces the part the profile would build.
 
@@ -214,7 +214,7 @@ def bootstrap(
     )
     return Runtime(
         config,
-        Vod(ctx, allow_private_callbacks=config.webhook_allow_private, password_throttle=password_throttle),
+        Vod(ctx, allow_private_callbacks=config.webhook_allow_private, guess_policy=guess_policy),
         owned,
         redis,
         in_process,
