@@ -21,6 +21,7 @@ import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from types import TracebackType
 from typing import Protocol
 
@@ -149,6 +150,7 @@ class Runtime:
             traffic_consumer=traffic_consumer,
             dispatch_lock=dispatch_lock,
             dispatch_interval_s=dispatch_interval_s,
+            orphan_grace=timedelta(seconds=self.config.orphan_grace_s),
         )
 
 

@@ -8,8 +8,10 @@ import dataclasses
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import timedelta
 from importlib.metadata import PackageNotFoundError, version
 
+from entrypoints.background import maintaining
 from entrypoints.bootstrap import bootstrap, serving
 from entrypoints.config import Config, ConfigError, port_number
 from entrypoints.http import create_app
@@ -104,7 +106,8 @@ async def disable_user(config: Config, name: str) -> None:
 async def worker(config: Config, *, recover_first: bool = False) -> None:
     if not config.redis_url:
         raise ConfigError("VOD_REDIS_URL: `vod worker` consumes jobs from Redis; set it (and on `vod serve`)")
-    async with bootstrap(config) as runtime, metrics_server(config):
+    grace = timedelta(seconds=config.orphan_grace_s)
+    async with bootstrap(config) as runtime, metrics_server(config), maintaining(runtime.vod, grace):
         assert runtime.redis_jobs is not None  # bootstrap builds it whenever redis_url is set
         await run_worker(runtime.vod, runtime.redis_jobs, recover=recover_first)
 

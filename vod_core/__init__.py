@@ -17,6 +17,7 @@ from vod_core.services.context import Context
 from vod_core.services.dead_events import DeadEvents
 from vod_core.services.downloads import Downloads
 from vod_core.services.health import Health
+from vod_core.services.orphans import OrphanObjects
 from vod_core.services.preferences import Preferences
 from vod_core.services.processing import Processing
 from vod_core.services.sharing import Sharing
@@ -51,6 +52,8 @@ class Vod:
         self.downloads = Downloads(ctx, self.uploads)
         self.health = Health(ctx)
         self.dead_events = DeadEvents(ctx)
+        self.orphans = OrphanObjects(ctx)
+        """Stored objects no file row owns (left by a killed process), collected after a grace period."""
 
 
 __all__ = ["Context", "Vod"]
