@@ -21,8 +21,9 @@ def client_key(address: str) -> str:
     """Who is guessing: ``address`` normalised (IPv6 to its /64 network), at most 64 characters."""
     try:
         parsed = ipaddress.ip_address(address.strip().strip("[]"))
-    except ValueError:
-        return address.strip()[:MAX_CLIENT_LENGTH] or "unknown"
+    except ValueError:  # a UNIX socket, or whatever a trusted proxy forwarded: printable ASCII only
+        printable = "".join(c for c in address.strip() if c.isascii() and c.isprintable())
+        return printable[:MAX_CLIENT_LENGTH] or "unknown"
     if isinstance(parsed, ipaddress.IPv6Address):
         if parsed.ipv4_mapped is not None:
             return str(parsed.ipv4_mapped)

@@ -109,6 +109,7 @@ def test_clients_are_addresses_and_ipv6_networks() -> None:
     assert client_key("::ffff:203.0.113.7") == "203.0.113.7"
     assert client_key("") == "unknown"
     assert len(client_key("x" * 500)) == 64
+    assert client_key("evil\x00proxy\u00e9") == "evilproxy"
 
 
 def fake_media() -> dict[str, object]:

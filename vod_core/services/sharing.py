@@ -89,27 +89,31 @@ class Sharing:
         password being looked at, and no other client is slowed down.
         """
         require_id("id", video_id)
-        who = client_key(client)
-        async with self._turns.turn((who, video_id)):
+        async with self._ctx.reader() as uow:
+            video = await uow.videos.get(video_id)
+            if video is None or video.is_deleted:
+                raise NotFound(f"video {video_id} not found")
+            if video.shared_state == SharedState.PRIVATE:
+                raise AccessDenied("this video is not shared")
+            if video.shared_state == SharedState.PUBLIC:
+                return (await with_play_sets(uow, [video]))[0]
+        await self._judge_password(client_key(client), video, password)
+        async with self._ctx.reader() as uow:
+            return (await with_play_sets(uow, [video]))[0]
+
+    async def _judge_password(self, client: str, video: Video, password: str) -> None:
+        """Let the guess through, or raise: too early for this client (nothing judged) or wrong (counted)."""
+        async with self._turns.turn((client, video.id)):
             async with self._ctx.reader() as uow:
-                video = await uow.videos.get(video_id)
-                if video is None or video.is_deleted:
-                    raise NotFound(f"video {video_id} not found")
-                if video.shared_state == SharedState.PRIVATE:
-                    raise AccessDenied("this video is not shared")
-                if video.shared_state == SharedState.PUBLIC:
-                    return (await with_play_sets(uow, [video]))[0]
-                record = await uow.guesses.get(who, video_id)
+                record = await uow.guesses.get(client, video.id)
             now = self._ctx.clock.now()
             if record is not None and not self._policy.is_stale(record, now) and now < record.next_allowed_at:
                 raise TooManyGuesses(math.ceil((record.next_allowed_at - now).total_seconds()))
             if not _same_password(video, password):
-                await self._count_wrong_guess(who, video_id, now)
+                await self._count_wrong_guess(client, video.id, now)
                 raise AccessDenied("wrong password")
             if record is not None:
-                await self._forget_guesses(who, video_id)
-        async with self._ctx.reader() as uow:
-            return (await with_play_sets(uow, [video]))[0]
+                await self._forget_guesses(client, video.id)
 
     async def _count_wrong_guess(self, client: str, video_id: str, now: datetime) -> None:
         async with self._ctx.uow() as uow:
