@@ -1,4 +1,4 @@
-"""Background work of ``vod serve``: in-process jobs, webhook delivery, the traffic feed.
+"""Background work of ``vod serve``: in-process jobs, webhook delivery, the traffic feed, maintenance.
 
 ``vod serve`` starts one of these after building the ``Vod`` and stops it
 on shutdown. With Redis, jobs run in ``vod worker`` processes instead, the
@@ -12,7 +12,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from redis.asyncio.lock import Lock
 from redis.exceptions import LockError
@@ -28,6 +30,30 @@ from vod_core.services.notifications import Notifications
 log = logging.getLogger(__name__)
 
 RESTART_DELAY_S = 1.0
+MAINTENANCE_INTERVAL_S = 3600.0
+"""How often stored objects without a row and old wrong-guess records are removed (and once at start)."""
+
+
+def maintenance(vod: Vod, orphan_grace: timedelta, *, interval_s: float = MAINTENANCE_INTERVAL_S) -> PeriodicRunner:
+    """Housekeeping of ``vod serve`` and ``vod worker``: a round at start, then one per ``interval_s``."""
+
+    async def round_() -> int:
+        await vod.orphans.collect(orphan_grace)
+        await vod.sharing.forget_stale_guesses()
+        return 0  # one pass does all there is: wait for the next interval
+
+    return PeriodicRunner("maintenance", round_, interval_s=interval_s)
+
+
+@asynccontextmanager
+async def maintaining(vod: Vod, orphan_grace: timedelta) -> AsyncIterator[PeriodicRunner]:
+    """Run :func:`maintenance` while the block runs (``vod worker``)."""
+    runner = maintenance(vod, orphan_grace)
+    runner.start()
+    try:
+        yield runner
+    finally:
+        await runner.stop()
 
 
 async def supervise(name: str, run: Callable[[], Awaitable[None]], stopping: asyncio.Event) -> None:
@@ -55,6 +81,7 @@ class BackgroundServices:
         traffic_consumer: RedisTrafficConsumer | None = None,
         dispatch_lock: Lock | None = None,
         dispatch_interval_s: float = 1.0,
+        orphan_grace: timedelta = timedelta(hours=1),
     ) -> None:
         self.vod = vod
         self.notifications = notifications
@@ -65,6 +92,7 @@ class BackgroundServices:
         self._traffic_consumer = traffic_consumer
         self._dispatch_lock = dispatch_lock
         self.dispatcher = PeriodicRunner("webhook-dispatcher", self.dispatch_round, interval_s=dispatch_interval_s)
+        self.maintenance = maintenance(vod, orphan_grace)
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
 
@@ -80,10 +108,12 @@ class BackgroundServices:
             run = self._traffic_consumer.run
             self._tasks.append(asyncio.create_task(supervise("traffic stream consumer", run, self._stopping)))
         self.dispatcher.start()
+        self.maintenance.start()
 
     async def stop(self) -> None:
         """Stop everything; undelivered events and unfinished jobs stay in the database for the next start."""
         await self.dispatcher.stop()
+        await self.maintenance.stop()
         self._stopping.set()
         if self._traffic_consumer is not None:
             self._traffic_consumer.stop()

@@ -21,6 +21,7 @@ import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from types import TracebackType
 from typing import Protocol
 
@@ -44,6 +45,7 @@ from entrypoints.config import Config
 from entrypoints.http import Resources
 from entrypoints.http.presenters import Presenter
 from vod_core import Context, Vod
+from vod_core.guesses import GuessPolicy
 from vod_core.ports.clock import Clock
 from vod_core.ports.ids import IdGenerator
 from vod_core.ports.jobs import JobQueue
@@ -51,7 +53,6 @@ from vod_core.ports.media import Prober, Thumbnailer, Transcoder
 from vod_core.ports.storage import ObjectStorage
 from vod_core.ports.unit_of_work import ReadUnitOfWork, UnitOfWork
 from vod_core.services.notifications import Notifications, RetryPolicy
-from vod_core.services.sharing import PasswordThrottle
 
 STORAGE_DIR = "storage"
 """Stored files live in ``<data_dir>/storage`` (server profile)."""
@@ -149,6 +150,7 @@ class Runtime:
             traffic_consumer=traffic_consumer,
             dispatch_lock=dispatch_lock,
             dispatch_interval_s=dispatch_interval_s,
+            orphan_grace=timedelta(seconds=self.config.orphan_grace_s),
         )
 
 
@@ -164,7 +166,7 @@ def bootstrap(
     clock: Clock | None = None,
     ids: IdGenerator | None = None,
     redis: Redis | None = None,
-    password_throttle: PasswordThrottle | None = None,
+    guess_policy: GuessPolicy | None = None,
 ) -> Runtime:
     """Build the service for ``config``; each keyword replaces the part the profile would build.
 
@@ -214,7 +216,7 @@ def bootstrap(
     )
     return Runtime(
         config,
-        Vod(ctx, allow_private_callbacks=config.webhook_allow_private, password_throttle=password_throttle),
+        Vod(ctx, allow_private_callbacks=config.webhook_allow_private, guess_policy=guess_policy),
         owned,
         redis,
         in_process,

@@ -1,4 +1,4 @@
-"""``vod serve | worker | migrate | user create NAME``, and ``vod --version``."""
+"""``vod serve | worker | migrate | user create|list|rotate-key|disable``, and ``vod --version``."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ import dataclasses
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import timedelta
 from importlib.metadata import PackageNotFoundError, version
 
+from entrypoints.background import maintaining
 from entrypoints.bootstrap import bootstrap, serving
 from entrypoints.config import Config, ConfigError, port_number
 from entrypoints.http import create_app
@@ -75,10 +77,37 @@ async def create_user(config: Config, name: str) -> None:
     print(key)
 
 
+async def list_users(config: Config) -> None:
+    async with bootstrap(config) as runtime:
+        users = await runtime.vod.users.list_users()
+    rows = [("NAME", "CREATED", "DISABLED", "KEYS")]
+    rows += [
+        (u.name, u.created_at.isoformat(timespec="seconds"), "yes" if u.disabled else "no", str(u.key_count))
+        for u in users
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[3])
+
+
+async def rotate_key(config: Config, name: str) -> None:
+    async with bootstrap(config) as runtime:
+        key = await runtime.vod.users.rotate_key(name)
+    print(f"User {name!r} has a new API key; its old keys are refused from now on. The key (shown only now):")
+    print(key)
+
+
+async def disable_user(config: Config, name: str) -> None:
+    async with bootstrap(config) as runtime:
+        await runtime.vod.users.disable_user(name)
+    print(f"User {name!r} is disabled: its API keys are refused from now on.")
+
+
 async def worker(config: Config, *, recover_first: bool = False) -> None:
     if not config.redis_url:
         raise ConfigError("VOD_REDIS_URL: `vod worker` consumes jobs from Redis; set it (and on `vod serve`)")
-    async with bootstrap(config) as runtime, metrics_server(config):
+    grace = timedelta(seconds=config.orphan_grace_s)
+    async with bootstrap(config) as runtime, metrics_server(config), maintaining(runtime.vod, grace):
         assert runtime.redis_jobs is not None  # bootstrap builds it whenever redis_url is set
         await run_worker(runtime.vod, runtime.redis_jobs, recover=recover_first)
 
@@ -103,6 +132,11 @@ def parser() -> argparse.ArgumentParser:
     user = commands.add_parser("user", help="manage users").add_subparsers(dest="user_command", required=True)
     create = user.add_parser("create", help="create a user and print its API key")
     create.add_argument("name")
+    user.add_parser("list", help="list users: name, created, disabled, number of API keys (never the keys)")
+    rotate = user.add_parser("rotate-key", help="replace every API key of a user by a new one, printed last")
+    rotate.add_argument("name")
+    disable = user.add_parser("disable", help="refuse every API key of a user from now on")
+    disable.add_argument("name")
     return root
 
 
@@ -126,8 +160,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(worker(config, recover_first=args.recover))
         elif args.command == "migrate":
             asyncio.run(migrate(config))
-        else:
+        elif args.user_command == "create":
             asyncio.run(create_user(config, args.name))
+        elif args.user_command == "list":
+            asyncio.run(list_users(config))
+        elif args.user_command == "rotate-key":
+            asyncio.run(rotate_key(config, args.name))
+        else:
+            asyncio.run(disable_user(config, args.name))
     except ConfigError as exc:
         print(f"vod: {exc}", file=sys.stderr)
         return 2

@@ -54,6 +54,8 @@ class Config:
     metrics_port: int = 0
     """``vod worker`` serves its own ``/metrics`` on this port (0: none)."""
     log_format: str = "text"
+    orphan_grace_s: int = 3600
+    """Stored objects without a file row are removed once this many seconds old (``VOD_ORPHAN_GRACE``)."""
 
     @classmethod
     def in_memory(cls, **fields: Any) -> Config:
@@ -82,6 +84,7 @@ class Config:
             metrics_token=env.get("VOD_METRICS_TOKEN", ""),
             metrics_port=_int(env, "VOD_METRICS_PORT", 0, minimum=0, maximum=65535),
             log_format=_choice(env, "VOD_LOG_FORMAT", LOG_FORMATS),
+            orphan_grace_s=_int(env, "VOD_ORPHAN_GRACE", cls.orphan_grace_s, minimum=60),
         )
         config.zone()  # fail at start on an unknown zone
         return config

@@ -12,13 +12,15 @@ grouped by area::
 
 from __future__ import annotations
 
+from vod_core.guesses import GuessPolicy
 from vod_core.services.context import Context
 from vod_core.services.dead_events import DeadEvents
 from vod_core.services.downloads import Downloads
 from vod_core.services.health import Health
+from vod_core.services.orphans import OrphanObjects
 from vod_core.services.preferences import Preferences
 from vod_core.services.processing import Processing
-from vod_core.services.sharing import PasswordThrottle, Sharing
+from vod_core.services.sharing import Sharing
 from vod_core.services.traffic import TrafficStats
 from vod_core.services.transcoding import Transcoding
 from vod_core.services.uploads import Uploads
@@ -34,13 +36,14 @@ class Vod:
         ctx: Context,
         *,
         allow_private_callbacks: bool = False,
-        password_throttle: PasswordThrottle | None = None,
+        guess_policy: GuessPolicy | None = None,
     ) -> None:
         self.ctx = ctx
         self.users = UserAccounts(ctx)
         self.uploads = Uploads(ctx)
         self.videos = VideoLibrary(ctx)
-        self.sharing = Sharing(ctx, password_throttle)
+        self.sharing = Sharing(ctx, guess_policy)
+        """Shared videos; ``guess_policy`` sets how wrong share passwords are throttled."""
         self.transcoding = Transcoding(ctx)
         self.processing = Processing(ctx)
         self.preferences = Preferences(ctx, allow_private_callbacks)
@@ -49,6 +52,8 @@ class Vod:
         self.downloads = Downloads(ctx, self.uploads)
         self.health = Health(ctx)
         self.dead_events = DeadEvents(ctx)
+        self.orphans = OrphanObjects(ctx)
+        """Stored objects no file row owns (left by a killed process), collected after a grace period."""
 
 
 __all__ = ["Context", "Vod"]

@@ -78,6 +78,16 @@ class AccessDenied(VodError):
         super().__init__(message)
 
 
+class TooManyGuesses(AccessDenied):
+    """3108 for a client that must wait before its next share-password guess (HTTP 429, ``Retry-After``)."""
+
+    default_message = "too many wrong passwords for this video; try again later"
+
+    def __init__(self, retry_after_s: int = 1) -> None:
+        self.retry_after_s = max(1, retry_after_s)
+        super().__init__(f"too many wrong passwords for this video; try again in {self.retry_after_s} s")
+
+
 class InternalError(VodError):
     """Base of the 311x–316x codes: a failure of an adapter, never of the caller.
 

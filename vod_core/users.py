@@ -12,6 +12,18 @@ class User:
     id: str
     name: str
     created_at: datetime
+    disabled: bool = False
+    """A disabled user's API keys are refused (HTTP 401); nothing else of it changes."""
+
+
+@dataclass(frozen=True)
+class UserSummary:
+    """What ``vod user list`` shows of a user: never a key, only how many it has."""
+
+    name: str
+    created_at: datetime
+    disabled: bool
+    key_count: int
 
 
 @dataclass

@@ -13,8 +13,10 @@ from adapters.memory.database import Transaction
 from vod_core.errors import UniqueViolation
 from vod_core.events import DeliveryState, OutboxEvent
 from vod_core.files import StoredFile
+from vod_core.guesses import WrongGuesses
 from vod_core.play_set import PlaySet
 from vod_core.ports.files import FileRepository
+from vod_core.ports.guesses import GuessRepository
 from vod_core.ports.outbox import EventOutbox
 from vod_core.ports.play_sets import LIVE_TEMPLATE, PlaySetRepository
 from vod_core.ports.settings import SettingsRepository
@@ -141,6 +143,10 @@ class MemoryFileRepository(_Repository, FileRepository):
                 stored.deleted = True
                 await self.update(stored)
 
+    async def existing(self, storage_ids: Sequence[str]) -> set[str]:
+        files = self.tx.read("files")
+        return {storage_id for storage_id in storage_ids if storage_id in files}
+
 
 class MemoryUserRepository(_Repository, UserRepository):
     async def add(self, user: User) -> None:
@@ -166,7 +172,25 @@ class MemoryUserRepository(_Repository, UserRepository):
 
     async def user_for_key_hash(self, key_hash: str) -> User | None:
         key: ApiKey | None = self.tx.get("api_keys", key_hash)
-        return None if key is None else await self.get(key.user_id)
+        user = None if key is None else await self.get(key.user_id)
+        return None if user is None or user.disabled else user
+
+    async def update(self, user: User) -> None:
+        self.tx.put("users", user.id, user)
+
+    async def delete_api_keys(self, user_id: str) -> int:
+        keys = self.tx.write("api_keys")
+        owned = [key_hash for key_hash, key in keys.items() if key.user_id == user_id]
+        for key_hash in owned:
+            del keys[key_hash]
+        return len(owned)
+
+    async def list_with_key_counts(self) -> list[tuple[User, int]]:
+        counts: dict[str, int] = {}
+        for key in self.tx.read("api_keys").values():
+            counts[key.user_id] = counts.get(key.user_id, 0) + 1
+        users = sorted(self.tx.read("users").values(), key=lambda u: u.name)
+        return [(self.tx.get("users", u.id), counts.get(u.id, 0)) for u in users]
 
 
 class MemorySettingsRepository(_Repository, SettingsRepository):
@@ -255,3 +279,39 @@ class MemoryOutbox(_Repository, EventOutbox):
         dead = [e for e in self._all() if e.user_id == user_id and e.state == DeliveryState.DEAD]
         dead.sort(key=lambda e: (e.created_at, e.id), reverse=True)
         return [self.tx.get("outbox", e.id) for e in dead]
+
+
+class MemoryGuessRepository(_Repository, GuessRepository):
+    """Keyed by (client, video id)."""
+
+    async def get(self, client: str, video_id: str) -> WrongGuesses | None:
+        found: WrongGuesses | None = self.tx.get("guesses", (client, video_id))
+        return found
+
+    async def add_failure(self, client: str, video_id: str, at: datetime, forget_before: datetime) -> int:
+        record = await self.get(client, video_id)
+        if record is None or record.last_failure_at <= forget_before:
+            record = WrongGuesses(client, video_id, 0, at, at)
+        record.failures += 1
+        record.last_failure_at = at
+        self.tx.put("guesses", (client, video_id), record)
+        return record.failures
+
+    async def hold(self, client: str, video_id: str, until: datetime) -> None:
+        record = await self.get(client, video_id)
+        if record is not None:
+            record.next_allowed_at = until
+            self.tx.put("guesses", (client, video_id), record)
+
+    async def clear(self, client: str, video_id: str) -> None:
+        if (client, video_id) in self.tx.read("guesses"):
+            del self.tx.write("guesses")[(client, video_id)]
+
+    async def delete_stale(self, last_failure_before: datetime) -> int:
+        guesses = self.tx.read("guesses")
+        stale = [key for key, record in guesses.items() if record.last_failure_at < last_failure_before]
+        if stale:
+            table = self.tx.write("guesses")
+            for key in stale:
+                del table[key]
+        return len(stale)

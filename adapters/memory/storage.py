@@ -16,11 +16,14 @@ READ_CHUNK = 256 * 1024
 
 
 class MemoryStorage(ObjectStorage):
-    """``objects`` may be changed directly (tests); the ETag is a digest of the bytes, so it follows."""
+    """``objects`` may be changed directly (tests); the ETag is a digest of the bytes, so it follows.
+
+    ``written`` holds when each key was last written (tests may set it, to age an object).
+    """
 
     def __init__(self) -> None:
         self.objects: dict[str, bytes] = {}
-        self._written: dict[str, datetime] = {}
+        self.written: dict[str, datetime] = {}
         self._spill = tempfile.TemporaryDirectory(prefix="vod-memory-storage-")
 
     async def write(self, key: str, chunks: AsyncIterator[bytes], max_bytes: int | None = None) -> int:
@@ -38,7 +41,7 @@ class MemoryStorage(ObjectStorage):
 
     def _put(self, key: str, data: bytes) -> None:
         self.objects[key] = data
-        self._written[key] = datetime.now(UTC)
+        self.written[key] = datetime.now(UTC)
 
     def _get(self, key: str) -> bytes:
         try:
@@ -51,7 +54,7 @@ class MemoryStorage(ObjectStorage):
         return ObjectInfo(
             size=len(data),
             etag=hashlib.blake2b(data, digest_size=16).hexdigest(),
-            last_modified=self._written.get(key) or datetime.now(UTC),
+            last_modified=self.written.get(key) or datetime.now(UTC),
         )
 
     async def open_range(self, key: str, start: int, length: int) -> AsyncGenerator[bytes, None]:
@@ -73,8 +76,14 @@ class MemoryStorage(ObjectStorage):
 
     async def delete(self, key: str) -> None:
         self.objects.pop(key, None)
-        self._written.pop(key, None)
+        self.written.pop(key, None)
         Path(self._spill.name, key).unlink(missing_ok=True)
 
     async def exists(self, key: str) -> bool:
         return key in self.objects
+
+    async def keys_older_than(self, moment: datetime) -> AsyncIterator[str]:
+        for key in list(self.objects):
+            written = self.written.get(key)
+            if written is not None and written < moment:
+                yield key

@@ -7,6 +7,7 @@ from types import TracebackType
 from adapters.memory.database import MemoryDatabase, Transaction
 from adapters.memory.repositories import (
     MemoryFileRepository,
+    MemoryGuessRepository,
     MemoryOutbox,
     MemoryPlaySetRepository,
     MemorySettingsRepository,
@@ -33,6 +34,7 @@ class MemoryReadUnitOfWork(ReadUnitOfWork):
         self.settings = MemorySettingsRepository(tx)
         self.traffic = MemoryTrafficRepository(tx)
         self.outbox = MemoryOutbox(tx)
+        self.guesses = MemoryGuessRepository(tx)
 
     async def __aenter__(self) -> MemoryReadUnitOfWork:
         await self._db.lock.acquire()

@@ -18,7 +18,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from typing import BinaryIO, TypeVar
 
@@ -150,12 +150,44 @@ class LocalStorage(ObjectStorage):
             return
         await _in_thread(_remove, path)
 
+    async def keys_older_than(self, moment: datetime) -> AsyncIterator[str]:
+        cutoff = moment.timestamp()
+        entries = await _in_thread(os.scandir, self._objects)
+        try:
+            while True:
+                keys, done = await _in_thread(_old_keys, entries, cutoff)
+                for key in keys:
+                    yield key
+                if done:
+                    return
+        finally:
+            await asyncio.shield(_in_thread(entries.close))
+
     async def exists(self, key: str) -> bool:
         try:
             path = self.path_of(key)
         except NotFound:
             return False
         return await _in_thread(os.path.isfile, path)
+
+
+LIST_BATCH = 1000
+"""Directory entries read per thread hop when listing objects."""
+
+
+def _old_keys(entries: Iterator[os.DirEntry[str]], cutoff: float) -> tuple[list[str], bool]:
+    """Of the next ``LIST_BATCH`` entries, the object keys last modified before ``cutoff``; and whether that was all."""
+    keys: list[str] = []
+    for _ in range(LIST_BATCH):
+        entry = next(entries, None)
+        if entry is None:
+            return keys, True
+        try:
+            if _KEY.match(entry.name) and entry.is_file(follow_symlinks=False) and entry.stat().st_mtime < cutoff:
+                keys.append(entry.name)
+        except FileNotFoundError:  # deleted meanwhile
+            continue
+    return keys, False
 
 
 def _remove(path: str) -> None:

@@ -27,6 +27,7 @@ from typing import Any, Generic, TypeVar, Union, get_args, get_origin, get_type_
 
 from vod_core.events import OutboxEvent
 from vod_core.files import StoredFile
+from vod_core.guesses import WrongGuesses
 from vod_core.play_set import PlaySet
 from vod_core.search import fold_name
 from vod_core.settings import UserSettings
@@ -134,3 +135,4 @@ USERS = Table("vod_user", User)  # "user" is reserved in PostgreSQL
 API_KEYS = Table("api_key", ApiKey, key="key_hash")
 SETTINGS = Table("user_settings", UserSettings, key="user_id")
 OUTBOX = Table("outbox_event", OutboxEvent)
+GUESSES = Table("password_guess", WrongGuesses, key="client")  # keyed by (client, video_id); never updated whole

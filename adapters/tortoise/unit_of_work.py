@@ -13,6 +13,7 @@ from adapters.tortoise.errors import DRIVER_ERRORS
 from adapters.tortoise.overrides import ActivationToken, activate, deactivate
 from adapters.tortoise.repositories import (
     TortoiseFileRepository,
+    TortoiseGuessRepository,
     TortoiseOutbox,
     TortoisePlaySetRepository,
     TortoiseSettingsRepository,
@@ -22,6 +23,7 @@ from adapters.tortoise.repositories import (
 from adapters.tortoise.traffic import TortoiseTrafficRepository
 from vod_core.errors import StorageUnavailable
 from vod_core.ports.files import FileRepository
+from vod_core.ports.guesses import GuessRepository
 from vod_core.ports.outbox import EventOutbox
 from vod_core.ports.play_sets import PlaySetRepository
 from vod_core.ports.settings import SettingsRepository
@@ -47,6 +49,7 @@ class _Repositories:
     settings: SettingsRepository
     traffic: TrafficRepository
     outbox: EventOutbox
+    guesses: GuessRepository
 
     def __init__(self, context: TortoiseContext, connection_name: str) -> None:
         self._context = context
@@ -60,6 +63,7 @@ class _Repositories:
         self.settings = TortoiseSettingsRepository(connection)
         self.traffic = TortoiseTrafficRepository(connection)
         self.outbox = TortoiseOutbox(connection)
+        self.guesses = TortoiseGuessRepository(connection)
 
 
 class TortoiseUnitOfWork(_Repositories, UnitOfWork):

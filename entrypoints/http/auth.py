@@ -1,4 +1,11 @@
-"""``Authorization: Bearer <api key>`` → the calling user's id (3108/401 otherwise)."""
+"""``Authorization: Bearer <api key>`` → the calling user's id (3108/401 otherwise).
+
+Every request looks its key up in the database (one indexed read on the
+reader, which takes no write lock: about 0.16 ms on SQLite). There is no
+cache in front of it on purpose: ``vod user rotate-key`` and ``vod user
+disable`` run in another process, and a key they revoke must be refused by
+every serving process on the very next request.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +13,6 @@ from sanic import Request
 
 from entrypoints.http.resources import resources
 from vod_core.errors import AccessDenied
-from vod_core.users import hash_api_key
 
 SCHEME = "bearer"
 
@@ -22,12 +28,5 @@ def bearer_key(request: Request) -> str:
 
 async def user_id(request: Request) -> str:
     """The id of the user owning the request's API key."""
-    key = bearer_key(request)
-    res = resources(request)
-    key_hash = hash_api_key(key)
-    cached = res.keys.get(key_hash)
-    if cached is not None:
-        return cached
-    user = await res.vod.users.authenticate(key)
-    res.keys.put(key_hash, user.id)
+    user = await resources(request).vod.users.authenticate(bearer_key(request))
     return user.id

@@ -230,6 +230,7 @@ ERROR_TEXT = {
     409: "3103–3107: the video's state does not allow this",
     413: "3101: the upload is larger than the limit",
     416: "the range cannot be satisfied",
+    429: "3108: too many wrong passwords from this client; wait for Retry-After seconds",
     500: "311x–316x or 3100: internal error; the message carries a request id",
 }
 

@@ -26,6 +26,7 @@ from vod_core.errors import (
     InvalidParameter,
     NotFound,
     StorageUnavailable,
+    TooManyGuesses,
     TranscodeExists,
     UnusableFile,
     UploadTooLarge,
@@ -43,6 +44,7 @@ STATUS: dict[type[BaseException], int] = {
     InvalidParameter: 400,
     UploadTooLarge: 413,
     AccessDenied: 403,  # 401 when ``unauthenticated`` (see vod_error_response)
+    TooManyGuesses: 429,  # with Retry-After
     NotFound: 404,
     VideoNotReady: 409,
     VideoUploadFailed: 409,
@@ -79,6 +81,8 @@ def vod_error_response(error: VodError | StorageUnavailable) -> HTTPResponse:
         return _internal(error, error.code if isinstance(error, InternalError) else INTERNAL)
     if isinstance(error, AccessDenied) and error.unauthenticated:
         return envelope(error.code, error.message, 401, UNAUTHENTICATED)
+    if isinstance(error, TooManyGuesses):
+        return envelope(error.code, error.message, status, {"Retry-After": str(error.retry_after_s)})
     return envelope(error.code, error.message, status)
 
 

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 from sanic import Request
 
-from entrypoints.http.keys import KeyCache
 from entrypoints.http.presenters import Presenter
 from vod_core import Vod
 from vod_core.traffic import TrafficRecord
@@ -33,7 +32,6 @@ class Resources:
     vod: Vod
     traffic: TrafficSink
     presenter: Presenter
-    keys: KeyCache = field(default_factory=KeyCache)
 
 
 ResourcesFactory = Callable[[], AbstractAsyncContextManager[Resources]]

@@ -35,9 +35,14 @@ async def recorded_versions(database: TortoiseDatabase) -> list[int]:
     return [int(row[0]) for row in rows]
 
 
+ADDED_LATER = {"vod_user": {"disabled"}}  # m0006
+"""Fields of today's dataclasses that version 1 had no column for."""
+
+
 async def insert_v1(database: TortoiseDatabase, table: Table[T], entity: T) -> None:
     """A row as version 1 stored it: the dataclass's fields, no derived column."""
-    values = {name: value for name, value in table.values(entity).items() if name in table.fields}
+    later = ADDED_LATER.get(table.name, set())
+    values = {name: value for name, value in table.values(entity).items() if name in table.fields and name not in later}
     marks = ", ".join("?" * len(values))
     await execute(
         database.client, f"INSERT INTO {table.name} ({', '.join(values)}) VALUES ({marks})", [*values.values()]

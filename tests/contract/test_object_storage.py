@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import AsyncIterator, Iterable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from hypothesis import strategies as st
 
 from adapters.memory.storage import MemoryStorage
 from adapters.storage import LocalStorage
-from adapters.storage.local import READ_CHUNK
+from adapters.storage.local import LIST_BATCH, READ_CHUNK
 from vod_core.errors import NotFound, UploadTooLarge
 from vod_core.ports.storage import ObjectStorage
 
@@ -216,3 +217,44 @@ async def test_path_like_keys_are_refused(tmp_path: Path, key: str) -> None:
         await storage.stat(key)
     with pytest.raises(NotFound):
         await read(storage, key, 0, 1)
+
+
+async def listed(storage: ObjectStorage, moment: datetime) -> set[str]:
+    return {key async for key in storage.keys_older_than(moment)}
+
+
+async def test_keys_older_than_lists_the_objects_written_before_the_moment(storage: ObjectStorage) -> None:
+    await storage.write("k1", chunks([b"one"]))
+    await storage.write("k2", chunks([b"two"]))
+    later = datetime.now(UTC) + timedelta(minutes=1)
+    assert await listed(storage, later) == {"k1", "k2"}
+    assert await listed(storage, datetime.now(UTC) - timedelta(minutes=1)) == set()
+    await storage.delete("k1")
+    assert await listed(storage, later) == {"k2"}
+
+
+async def test_keys_older_than_lists_imported_objects(storage: ObjectStorage, tmp_path: Path) -> None:
+    source = tmp_path / "rendition.mp4"
+    source.write_bytes(b"rendition")
+    await storage.import_file("r1", str(source))
+    assert await listed(storage, datetime.now(UTC) + timedelta(minutes=1)) == {"r1"}
+
+
+async def test_local_listing_goes_by_modification_time_and_skips_what_is_no_object(tmp_path: Path) -> None:
+    storage = LocalStorage(str(tmp_path / "storage"))
+    for key in ("old", "new"):
+        await storage.write(key, chunks([b"x"]))
+    hours_ago = (datetime.now(UTC) - timedelta(hours=2)).timestamp()
+    os.utime(storage.path_of("old"), (hours_ago, hours_ago))
+    stray = Path(storage.path_of("old")).with_name("not.an.id")
+    stray.write_bytes(b"?")
+    os.utime(stray, (hours_ago, hours_ago))
+    assert await listed(storage, datetime.now(UTC) - timedelta(hours=1)) == {"old"}
+
+
+async def test_local_listing_reads_a_large_directory_in_batches(tmp_path: Path) -> None:
+    storage = LocalStorage(str(tmp_path / "storage"))
+    keys = {f"k{i}" for i in range(LIST_BATCH * 2 + 7)}
+    for key in keys:
+        Path(storage.path_of(key)).write_bytes(b"")
+    assert await listed(storage, datetime.now(UTC) + timedelta(minutes=1)) == keys

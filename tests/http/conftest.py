@@ -43,10 +43,12 @@ class Api:
 
     client: SanicASGITestClient
     key: str | None
+    extra_headers: dict[str, str] | None = None
+    """Sent with every request (e.g. a forwarded client address)."""
 
     def _headers(self, headers: dict[str, str] | None) -> dict[str, str]:
         merged = {"Authorization": f"Bearer {self.key}"} if self.key else {}
-        return {**merged, **(headers or {})}
+        return {**merged, **(self.extra_headers or {}), **(headers or {})}
 
     async def get(self, path: str, headers: dict[str, str] | None = None, **params: Any) -> TestingResponse:
         _, response = await self.client.get(path, params=params, headers=self._headers(headers))

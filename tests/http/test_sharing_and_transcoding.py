@@ -1,10 +1,10 @@
-"""Sharing in its three states with throttled passwords; transcodes, templates and auto-transcode."""
+"""Sharing in its three states with passwords throttled per client; transcodes, templates and auto-transcode."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.http.conftest import Service
+from tests.http.conftest import Api, Service
 
 
 async def share(service: Service, video_id: str, state: int, password: str = "") -> int:
@@ -42,19 +42,41 @@ async def test_a_password_video_needs_the_right_password(service: Service) -> No
     assert right.status == 200 and right.json["video"]["share_password"] == ""
 
 
-async def test_wrong_passwords_are_throttled_per_video(service: Service) -> None:
+def from_address(service: Service, address: str) -> Api:
+    """An anonymous client that the service sees at ``address`` (as if behind a trusted proxy)."""
+    service.api.client.sanic_app.config.REAL_IP_HEADER = "x-real-ip"
+    return Api(service.api.client, None, {"X-Real-IP": address})
+
+
+async def test_wrong_passwords_are_throttled_per_client_and_video(service: Service) -> None:
     video_id, other_id = await service.ready_video(), await service.ready_video()
     for vid in (video_id, other_id):
         assert await share(service, vid, 1, "s3cret") == 200
-    anonymous = service.api.as_user(None)
+    attacker, viewer = from_address(service, "203.0.113.7"), from_address(service, "198.51.100.2")
     for _ in range(5):
-        assert (await anonymous.get("/video/api/get_shared_video", id=video_id, password="guess")).status == 403
-    blocked = await anonymous.get("/video/api/get_shared_video", id=video_id, password="s3cret")
-    assert (blocked.status, blocked.json["errcode"]) == (403, 3108)
+        assert (await attacker.get("/video/api/get_shared_video", id=video_id, password="guess")).status == 403
+    # Nobody else is locked out: the right password from another address, another video from the attacker's.
+    assert (await viewer.get("/video/api/get_shared_video", id=video_id, password="s3cret")).status == 200
+    assert (await attacker.get("/video/api/get_shared_video", id=other_id, password="s3cret")).status == 200
+    blocked = await attacker.get("/video/api/get_shared_video", id=video_id, password="s3cret")
+    assert (blocked.status, blocked.json["errcode"]) == (429, 3108)
+    assert blocked.headers["retry-after"] == "1"
     assert "too many" in blocked.json["msg"]
-    assert (await anonymous.get("/video/api/get_shared_video", id=other_id, password="s3cret")).status == 200
-    service.clock.advance(timedelta(minutes=2))
-    assert (await anonymous.get("/video/api/get_shared_video", id=video_id, password="s3cret")).status == 200
+    service.clock.advance(timedelta(seconds=1))
+    assert (await attacker.get("/video/api/get_shared_video", id=video_id, password="s3cret")).status == 200
+
+
+async def test_the_wait_doubles_with_each_further_wrong_password(service: Service) -> None:
+    video_id = await service.ready_video()
+    assert await share(service, video_id, 1, "s3cret") == 200
+    attacker = from_address(service, "203.0.113.7")
+    for _ in range(5):
+        assert (await attacker.get("/video/api/get_shared_video", id=video_id, password="guess")).status == 403
+    for wait in (1, 2, 4, 8):
+        early = await attacker.get("/video/api/get_shared_video", id=video_id, password="guess")
+        assert (early.status, early.headers["retry-after"]) == (429, str(wait))
+        service.clock.advance(timedelta(seconds=wait))
+        assert (await attacker.get("/video/api/get_shared_video", id=video_id, password="guess")).status == 403
 
 
 async def test_share_settings_are_validated(service: Service) -> None:

@@ -11,7 +11,7 @@ import copy
 import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any
 
@@ -54,6 +54,7 @@ from vod_core.services.downloads import Downloads
 from vod_core.services.failures import declared_failure, fails_as
 from vod_core.services.health import Health
 from vod_core.services.notifications import Notifications
+from vod_core.services.orphans import OrphanObjects
 from vod_core.services.preferences import Preferences
 from vod_core.services.processing import Processing
 from vod_core.services.sharing import Sharing
@@ -65,7 +66,7 @@ from vod_core.services.validation import Page
 from vod_core.services.videos import VideoLibrary
 from vod_core.traffic import TrafficRecord
 
-REPOSITORIES = ("videos", "play_sets", "files", "users", "settings", "traffic", "outbox")
+REPOSITORIES = ("videos", "play_sets", "files", "users", "settings", "traffic", "outbox", "guesses")
 DAY_START = int(datetime(2026, 1, 1, tzinfo=DEFAULT_ZONE).timestamp())
 DISPATCHERS = {"Processing.handle"}
 """Use cases that only pick another use case to run; the one they run declares the code."""
@@ -186,6 +187,9 @@ CASES: dict[str, tuple[UseCase, type[InternalError]]] = {
     "UserAccounts.create_user": (lambda w: w.vod.users.create_user("carol"), InternalError),
     "UserAccounts.add_api_key": (lambda w: w.vod.users.add_api_key("alice"), InternalError),
     "UserAccounts.authenticate": (lambda w: w.vod.users.authenticate(w.key), InternalError),
+    "UserAccounts.list_users": (lambda w: w.vod.users.list_users(), InternalError),
+    "UserAccounts.rotate_key": (lambda w: w.vod.users.rotate_key("alice"), InternalError),
+    "UserAccounts.disable_user": (lambda w: w.vod.users.disable_user("alice"), InternalError),
     "UserAccounts.ensure_default_user": (lambda w: w.vod.users.ensure_default_user(), InternalError),
     "Uploads.upload": (lambda w: w.vod.uploads.upload(w.alice, "a.mp4", chunks_of(b"abc")), InternalError),
     "Uploads.get_file": (lambda w: w.vod.uploads.get_file(w.alice, w.unused_file), CheckStorageIdFailed),
@@ -206,6 +210,7 @@ CASES: dict[str, tuple[UseCase, type[InternalError]]] = {
         UpdateVideoFailed,
     ),
     "Sharing.get_shared_video": (lambda w: w.vod.sharing.get_shared_video(w.ready_video), GetVideoFailed),
+    "Sharing.forget_stale_guesses": (lambda w: w.vod.sharing.forget_stale_guesses(), InternalError),
     "Transcoding.start_transcode": (
         lambda w: w.vod.transcoding.start_transcode(w.alice, w.ready_video, 2),
         InsertPlaySetFailed,
@@ -265,6 +270,8 @@ CASES: dict[str, tuple[UseCase, type[InternalError]]] = {
     "Notifications.deliver_due": (lambda w: w.notifications.deliver_due(), InternalError),
     "DeadEvents.of_user": (lambda w: w.vod.dead_events.of_user(w.alice), InternalError),
     "Health.check": (lambda w: w.vod.health.check(), InternalError),
+    # A grace in the past of the world's clock: every object is old enough to be looked up.
+    "OrphanObjects.collect": (lambda w: w.vod.orphans.collect(timedelta(days=-3650)), InternalError),
     "Downloads.open": (lambda w: w.vod.downloads.open(w.unused_file), CheckStorageIdFailed),
 }
 
@@ -281,6 +288,7 @@ SERVICES = (
     DeadEvents,
     Downloads,
     Health,
+    OrphanObjects,
 )
 
 
@@ -347,6 +355,8 @@ WRITES = [  # use cases writing in one transaction
     "UserAccounts.create_user",
     "Preferences.delete_trans_config",
     "Sharing.set_video_password",
+    "UserAccounts.rotate_key",
+    "UserAccounts.disable_user",
 ]
 MAX_STORE_CALLS = 50
 

@@ -34,9 +34,9 @@ from vod_core.errors import (
     VideoUploadFailed,
     VodError,
 )
+from vod_core.guesses import GuessPolicy
 from vod_core.play_set import PLAY_SET_TRANSITIONS, PlaySet, PlaySetStatus
 from vod_core.ports.jobs import JobKind
-from vod_core.services.sharing import PasswordThrottle
 from vod_core.services.validation import Page
 from vod_core.video import VIDEO_TRANSITIONS, SharedState, Video, VideoStatus
 
@@ -84,7 +84,7 @@ class VodMachine(RuleBasedStateMachine):
             clock=clock,
             transcoder=self.transcoder,
             # Throttling wrong share passwords is tested on its own; here it would hide the rule.
-            password_throttle=PasswordThrottle(clock, limit=10**9),
+            guess_policy=GuessPolicy(free=10**9),
         ).vod
         self.user_ids: dict[str, str] = {}
         self.uploads: list[tuple[str, str]] = []  # (user name, storage id)

@@ -74,3 +74,11 @@ class ObjectStorage(Protocol):
         ...
 
     async def exists(self, key: str) -> bool: ...
+
+    def keys_older_than(self, moment: datetime) -> AsyncIterator[str]:
+        """Keys of the objects last written before ``moment``, in no particular order.
+
+        For garbage collection: an object written while the listing runs may
+        or may not be listed, and one deleted meanwhile may still be.
+        """
+        ...

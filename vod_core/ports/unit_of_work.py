@@ -4,6 +4,7 @@ from types import TracebackType
 from typing import Protocol
 
 from vod_core.ports.files import FileRepository
+from vod_core.ports.guesses import GuessRepository
 from vod_core.ports.outbox import EventOutbox
 from vod_core.ports.play_sets import PlaySetRepository
 from vod_core.ports.settings import SettingsRepository
@@ -28,6 +29,7 @@ class ReadUnitOfWork(Protocol):
     settings: SettingsRepository
     traffic: TrafficRepository
     outbox: EventOutbox
+    guesses: GuessRepository
 
     async def __aenter__(self) -> ReadUnitOfWork: ...
 

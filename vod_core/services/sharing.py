@@ -2,53 +2,65 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
-from collections import deque
-from datetime import timedelta
+import math
+from collections.abc import AsyncIterator, Hashable
+from contextlib import asynccontextmanager
+from datetime import datetime
 
-from vod_core.errors import AccessDenied, GetVideoFailed, InvalidParameter, NotFound, UpdateVideoFailed
-from vod_core.ports.clock import Clock
+from vod_core.errors import (
+    AccessDenied,
+    GetVideoFailed,
+    InternalError,
+    InvalidParameter,
+    NotFound,
+    TooManyGuesses,
+    UpdateVideoFailed,
+)
+from vod_core.guesses import GuessPolicy, client_key
 from vod_core.services.context import Context
 from vod_core.services.failures import fails_as
 from vod_core.services.validation import require_id, require_text
 from vod_core.services.videos import VideoDetails, owned_video, with_play_sets
-from vod_core.video import MAX_SHARE_PASSWORD_LENGTH, SharedState
+from vod_core.video import MAX_SHARE_PASSWORD_LENGTH, SharedState, Video
 
 
-class PasswordThrottle:
-    """Refuses guesses for a video after ``limit`` wrong passwords within ``window``.
+class Turns:
+    """One holder at a time per key, in this process; a key's lock lives only while someone uses it.
 
-    Kept in memory per process: losing it on restart only resets the count.
+    Guesses of one client for one video are judged one after the other, so
+    a burst of parallel guesses cannot all be judged against the same,
+    not yet updated, count.
     """
 
-    def __init__(self, clock: Clock, limit: int = 5, window: timedelta = timedelta(minutes=1)) -> None:
-        self._clock = clock
-        self._limit = limit
-        self._window = window
-        self._failures: dict[str, deque[float]] = {}
+    def __init__(self) -> None:
+        self._locks: dict[Hashable, tuple[asyncio.Lock, int]] = {}
 
-    def _recent(self, video_id: str) -> deque[float]:
-        horizon = self._clock.now().timestamp() - self._window.total_seconds()
-        failures = self._failures.get(video_id, deque())
-        while failures and failures[0] <= horizon:
-            failures.popleft()
-        if not failures:
-            self._failures.pop(video_id, None)
-        return failures
+    def __len__(self) -> int:
+        return len(self._locks)
 
-    def is_blocked(self, video_id: str) -> bool:
-        return len(self._recent(video_id)) >= self._limit
-
-    def record_failure(self, video_id: str) -> None:
-        failures = self._recent(video_id)
-        failures.append(self._clock.now().timestamp())
-        self._failures[video_id] = failures
+    @asynccontextmanager
+    async def turn(self, key: Hashable) -> AsyncIterator[None]:
+        lock, users = self._locks.get(key, (None, 0))
+        lock = lock or asyncio.Lock()
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            _, users = self._locks[key]
+            if users == 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
 
 
 class Sharing:
-    def __init__(self, ctx: Context, throttle: PasswordThrottle | None = None) -> None:
+    def __init__(self, ctx: Context, policy: GuessPolicy | None = None) -> None:
         self._ctx = ctx
-        self._throttle = throttle or PasswordThrottle(ctx.clock)
+        self._policy = policy or GuessPolicy()
+        self._turns = Turns()
 
     @fails_as(UpdateVideoFailed)
     async def set_video_password(self, user_id: str, video_id: str, shared_state: int, password: str = "") -> None:
@@ -67,8 +79,14 @@ class Sharing:
             await uow.commit()
 
     @fails_as(GetVideoFailed)
-    async def get_shared_video(self, video_id: str, password: str = "") -> VideoDetails:
-        """Public read: state 2 always, state 1 with the right password, state 0 never."""
+    async def get_shared_video(self, video_id: str, password: str = "", client: str = "") -> VideoDetails:
+        """Public read: state 2 always, state 1 with the right password, state 0 never.
+
+        ``client`` is the caller's network address. Wrong passwords are
+        counted per client and video (:class:`~vod_core.guesses.GuessPolicy`);
+        a client that must wait gets :class:`TooManyGuesses` without its
+        password being looked at, and no other client is slowed down.
+        """
         require_id("id", video_id)
         async with self._ctx.reader() as uow:
             video = await uow.videos.get(video_id)
@@ -76,13 +94,45 @@ class Sharing:
                 raise NotFound(f"video {video_id} not found")
             if video.shared_state == SharedState.PRIVATE:
                 raise AccessDenied("this video is not shared")
-            if video.shared_state == SharedState.PASSWORD:
-                self._check_password(video.id, video.share_password, password)
+            if video.shared_state == SharedState.PUBLIC:
+                return (await with_play_sets(uow, [video]))[0]
+        await self._judge_password(client_key(client), video, password)
+        async with self._ctx.reader() as uow:
             return (await with_play_sets(uow, [video]))[0]
 
-    def _check_password(self, video_id: str, expected: str, given: str) -> None:
-        if self._throttle.is_blocked(video_id):
-            raise AccessDenied("too many wrong passwords for this video; try again later")
-        if not hmac.compare_digest(expected.encode("utf-8"), given.encode("utf-8")):
-            self._throttle.record_failure(video_id)
-            raise AccessDenied("wrong password")
+    async def _judge_password(self, client: str, video: Video, password: str) -> None:
+        """Let the guess through, or raise: too early for this client (nothing judged) or wrong (counted)."""
+        async with self._turns.turn((client, video.id)):
+            async with self._ctx.reader() as uow:
+                record = await uow.guesses.get(client, video.id)
+            now = self._ctx.clock.now()
+            if record is not None and not self._policy.is_stale(record, now) and now < record.next_allowed_at:
+                raise TooManyGuesses(math.ceil((record.next_allowed_at - now).total_seconds()))
+            if not _same_password(video, password):
+                await self._count_wrong_guess(client, video.id, now)
+                raise AccessDenied("wrong password")
+            if record is not None:
+                await self._forget_guesses(client, video.id)
+
+    async def _count_wrong_guess(self, client: str, video_id: str, now: datetime) -> None:
+        async with self._ctx.uow() as uow:
+            failures = await uow.guesses.add_failure(client, video_id, now, now - self._policy.forget_after)
+            await uow.guesses.hold(client, video_id, now + self._policy.delay(failures))
+            await uow.commit()
+
+    async def _forget_guesses(self, client: str, video_id: str) -> None:
+        async with self._ctx.uow() as uow:
+            await uow.guesses.clear(client, video_id)
+            await uow.commit()
+
+    @fails_as(InternalError)
+    async def forget_stale_guesses(self) -> int:
+        """Remove the wrong-guess records nobody added to for ``forget_after``; returns how many (maintenance)."""
+        async with self._ctx.uow() as uow:
+            removed = await uow.guesses.delete_stale(self._ctx.clock.now() - self._policy.forget_after)
+            await uow.commit()
+        return removed
+
+
+def _same_password(video: Video, given: str) -> bool:
+    return hmac.compare_digest(video.share_password.encode("utf-8"), given.encode("utf-8"))

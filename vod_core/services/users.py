@@ -1,13 +1,14 @@
-"""Users and API keys: create, authenticate, bootstrap the default user."""
+"""Users and API keys: create, list, rotate keys, disable, authenticate, bootstrap the default user."""
 
 from __future__ import annotations
 
 from vod_core.errors import AccessDenied, InternalError, InvalidParameter, UniqueViolation
+from vod_core.ports.unit_of_work import UnitOfWork
 from vod_core.services.context import Context
 from vod_core.services.failures import fails_as
 from vod_core.services.validation import require_text
 from vod_core.settings import UserSettings
-from vod_core.users import ApiKey, User, hash_api_key
+from vod_core.users import ApiKey, User, UserSummary, hash_api_key
 
 DEFAULT_USER = "default"
 MAX_USER_NAME = 64
@@ -42,16 +43,54 @@ class UserAccounts:
         """A further key for an existing user (key rotation)."""
         key = self._ctx.ids.new_secret()
         async with self._ctx.uow() as uow:
-            user = await uow.users.get_by_name(name)
-            if user is None:
-                raise InvalidParameter("name", "is not a user")
+            user = await self._named(uow, name)
             await uow.users.add_api_key(ApiKey(hash_api_key(key), user.id, self._ctx.clock.now()))
             await uow.commit()
         return key
 
     @fails_as(InternalError)
+    async def list_users(self) -> list[UserSummary]:
+        """Every user by name, with how many keys it has (never the keys: only their hashes are stored)."""
+        async with self._ctx.reader() as uow:
+            found = await uow.users.list_with_key_counts()
+        return [UserSummary(user.name, user.created_at, user.disabled, count) for user, count in found]
+
+    @fails_as(InternalError)
+    async def rotate_key(self, name: str) -> str:
+        """Replace every key of user ``name`` by one new key, returned (shown only now).
+
+        The old keys are gone when this returns: every process checks keys
+        against the database on each request, so the next request with one
+        is refused.
+        """
+        key = self._ctx.ids.new_secret()
+        async with self._ctx.uow() as uow:
+            user = await self._named(uow, name)
+            await uow.users.delete_api_keys(user.id)
+            await uow.users.add_api_key(ApiKey(hash_api_key(key), user.id, self._ctx.clock.now()))
+            await uow.commit()
+        return key
+
+    @fails_as(InternalError)
+    async def disable_user(self, name: str) -> None:
+        """Refuse every key of user ``name`` from the next request on; its data stays."""
+        async with self._ctx.uow() as uow:
+            user = await self._named(uow, name)
+            if not user.disabled:
+                user.disabled = True
+                await uow.users.update(user)
+                await uow.commit()
+
+    @staticmethod
+    async def _named(uow: UnitOfWork, name: str) -> User:
+        user = await uow.users.get_by_name(name)
+        if user is None:
+            raise InvalidParameter("name", "is not a user")
+        return user
+
+    @fails_as(InternalError)
     async def authenticate(self, api_key: str) -> User:
-        """The user owning ``api_key``; a missing or unknown key is 3108 (HTTP 401)."""
+        """The enabled user owning ``api_key``; a missing or unknown key, or a disabled user's, is 3108 (HTTP 401)."""
         if not api_key:
             raise AccessDenied("an API key is required", unauthenticated=True)
         async with self._ctx.reader() as uow:

@@ -7,6 +7,7 @@ contract code.
 """
 
 from adapters.tortoise.repositories.files import TortoiseFileRepository
+from adapters.tortoise.repositories.guesses import TortoiseGuessRepository
 from adapters.tortoise.repositories.outbox import TortoiseOutbox
 from adapters.tortoise.repositories.play_sets import TortoisePlaySetRepository
 from adapters.tortoise.repositories.settings import TortoiseSettingsRepository
@@ -15,6 +16,7 @@ from adapters.tortoise.repositories.videos import TortoiseVideoRepository
 
 __all__ = [
     "TortoiseFileRepository",
+    "TortoiseGuessRepository",
     "TortoiseOutbox",
     "TortoisePlaySetRepository",
     "TortoiseSettingsRepository",

@@ -43,3 +43,11 @@ class TortoiseFileRepository(TortoiseRepository, FileRepository):
         if storage_ids:
             where, params = in_list(self._db, "id", storage_ids)
             await execute(self._db, f"UPDATE stored_file SET deleted = ? WHERE {where}", [True, *params])
+
+    @translated
+    async def existing(self, storage_ids: Sequence[str]) -> set[str]:
+        if not storage_ids:
+            return set()
+        where, params = in_list(self._db, "id", storage_ids)
+        rows = await fetch(self._db, f"SELECT id FROM stored_file WHERE {where}", params)
+        return {row["id"] for row in rows}

@@ -38,14 +38,16 @@ async def set_video_password(request: Request) -> HTTPResponse:
 
 @bp.get("/get_shared_video")
 @describe(
-    "A shared video, without an API key; wrong passwords are throttled per video",
+    "A shared video, without an API key; wrong passwords are throttled per client address and video",
     params=[ID, query("password", {"type": "string"}, "the share password (state 1)")],
     ok=ok_envelope(video=VIDEO),
-    errors=(400, 403, 404),
+    errors=(400, 403, 404, 429),
     public=True,
     tag="sharing",
 )
 async def get_shared_video(request: Request) -> HTTPResponse:
     video_id = query_text(request, "id", required=True)
-    details = await resources(request).vod.sharing.get_shared_video(video_id, query_text(request, "password"))
+    # The peer address, or the proxy's forwarded one when Sanic is told to trust it (SANIC_PROXIES_COUNT, ...).
+    client = request.client_ip
+    details = await resources(request).vod.sharing.get_shared_video(video_id, query_text(request, "password"), client)
     return ok(video=resources(request).presenter.video(details, hide_password=True))
