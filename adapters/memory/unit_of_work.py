@@ -9,6 +9,7 @@ from adapters.memory.repositories import (
     MemoryFileRepository,
     MemoryOutbox,
     MemoryPlaySetRepository,
+    MemoryServiceKeyRepository,
     MemorySettingsRepository,
     MemoryTrafficRepository,
     MemoryUserRepository,
@@ -33,6 +34,7 @@ class MemoryReadUnitOfWork(ReadUnitOfWork):
         self.settings = MemorySettingsRepository(tx)
         self.traffic = MemoryTrafficRepository(tx)
         self.outbox = MemoryOutbox(tx)
+        self.service_keys = MemoryServiceKeyRepository(tx)
 
     async def __aenter__(self) -> MemoryReadUnitOfWork:
         await self._db.lock.acquire()

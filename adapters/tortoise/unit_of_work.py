@@ -15,6 +15,7 @@ from adapters.tortoise.repositories import (
     TortoiseFileRepository,
     TortoiseOutbox,
     TortoisePlaySetRepository,
+    TortoiseServiceKeyRepository,
     TortoiseSettingsRepository,
     TortoiseUserRepository,
     TortoiseVideoRepository,
@@ -24,6 +25,7 @@ from vod_core.errors import StorageUnavailable
 from vod_core.ports.files import FileRepository
 from vod_core.ports.outbox import EventOutbox
 from vod_core.ports.play_sets import PlaySetRepository
+from vod_core.ports.service_keys import ServiceKeyRepository
 from vod_core.ports.settings import SettingsRepository
 from vod_core.ports.traffic import TrafficRepository
 from vod_core.ports.unit_of_work import ReadUnitOfWork, UnitOfWork
@@ -47,6 +49,7 @@ class _Repositories:
     settings: SettingsRepository
     traffic: TrafficRepository
     outbox: EventOutbox
+    service_keys: ServiceKeyRepository
 
     def __init__(self, context: TortoiseContext, connection_name: str) -> None:
         self._context = context
@@ -60,6 +63,7 @@ class _Repositories:
         self.settings = TortoiseSettingsRepository(connection)
         self.traffic = TortoiseTrafficRepository(connection)
         self.outbox = TortoiseOutbox(connection)
+        self.service_keys = TortoiseServiceKeyRepository(connection)
 
 
 class TortoiseUnitOfWork(_Repositories, UnitOfWork):

@@ -48,6 +48,7 @@ from vod_core.errors import (
     UpdateVideoFailed,
 )
 from vod_core.ports.jobs import Job, JobKind
+from vod_core.services.access import MediaAccess, MediaQuery
 from vod_core.services.context import DEFAULT_ZONE
 from vod_core.services.dead_events import DeadEvents
 from vod_core.services.downloads import Downloads
@@ -65,7 +66,7 @@ from vod_core.services.validation import Page
 from vod_core.services.videos import VideoLibrary
 from vod_core.traffic import TrafficRecord
 
-REPOSITORIES = ("videos", "play_sets", "files", "users", "settings", "traffic", "outbox")
+REPOSITORIES = ("videos", "play_sets", "files", "users", "settings", "traffic", "outbox", "service_keys")
 DAY_START = int(datetime(2026, 1, 1, tzinfo=DEFAULT_ZONE).timestamp())
 DISPATCHERS = {"Processing.handle"}
 """Use cases that only pick another use case to run; the one they run declares the code."""
@@ -189,7 +190,7 @@ CASES: dict[str, tuple[UseCase, type[InternalError]]] = {
     "UserAccounts.ensure_default_user": (lambda w: w.vod.users.ensure_default_user(), InternalError),
     "Uploads.upload": (lambda w: w.vod.uploads.upload(w.alice, "a.mp4", chunks_of(b"abc")), InternalError),
     "Uploads.get_file": (lambda w: w.vod.uploads.get_file(w.alice, w.unused_file), CheckStorageIdFailed),
-    "Uploads.public_file": (lambda w: w.vod.uploads.public_file(w.unused_file), CheckStorageIdFailed),
+    "Uploads.expire_unlinked": (lambda w: w.vod.uploads.expire_unlinked(), InternalError),
     "VideoLibrary.create_video": (lambda w: w.vod.videos.create_video(w.alice, w.unused_file), InsertVideoFailed),
     "VideoLibrary.get_video": (lambda w: w.vod.videos.get_video(w.alice, w.ready_video), GetVideoFailed),
     "VideoLibrary.list_videos": (lambda w: w.vod.videos.list_videos(w.alice, Page()), ListVideoFailed),
@@ -265,7 +266,15 @@ CASES: dict[str, tuple[UseCase, type[InternalError]]] = {
     "Notifications.deliver_due": (lambda w: w.notifications.deliver_due(), InternalError),
     "DeadEvents.of_user": (lambda w: w.vod.dead_events.of_user(w.alice), InternalError),
     "Health.check": (lambda w: w.vod.health.check(), InternalError),
-    "Downloads.open": (lambda w: w.vod.downloads.open(w.unused_file), CheckStorageIdFailed),
+    "Downloads.open": (lambda w: w.vod.downloads.open(w.unused_file, MediaQuery(), w.alice), CheckStorageIdFailed),
+    # A new MediaAccess: the world's has its key loaded already.
+    "MediaAccess.signer": (lambda w: MediaAccess(w.vod.ctx).signer(), InternalError),
+    "MediaAccess.grants": (lambda w: MediaAccess(w.vod.ctx).grants(), InternalError),
+    "MediaAccess.video_media": (lambda w: w.vod.access.video_media(w.ready_video, MediaQuery()), InternalError),
+    "MediaAccess.stored_file": (
+        lambda w: w.vod.access.stored_file(w.unused_file, MediaQuery(), w.alice),
+        CheckStorageIdFailed,
+    ),
 }
 
 SERVICES = (
@@ -281,6 +290,7 @@ SERVICES = (
     DeadEvents,
     Downloads,
     Health,
+    MediaAccess,
 )
 
 

@@ -6,6 +6,7 @@ from typing import Protocol
 from vod_core.ports.files import FileRepository
 from vod_core.ports.outbox import EventOutbox
 from vod_core.ports.play_sets import PlaySetRepository
+from vod_core.ports.service_keys import ServiceKeyRepository
 from vod_core.ports.settings import SettingsRepository
 from vod_core.ports.traffic import TrafficRepository
 from vod_core.ports.users import UserRepository
@@ -28,6 +29,7 @@ class ReadUnitOfWork(Protocol):
     settings: SettingsRepository
     traffic: TrafficRepository
     outbox: EventOutbox
+    service_keys: ServiceKeyRepository
 
     async def __aenter__(self) -> ReadUnitOfWork: ...
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from vod_core.errors import AccessDenied, GetVideoFailed, InvalidParameter, NotFound, UpdateVideoFailed
 from vod_core.ports.clock import Clock
+from vod_core.services.access import MediaAccess
 from vod_core.services.context import Context
 from vod_core.services.failures import fails_as
 from vod_core.services.validation import require_id
@@ -46,8 +47,9 @@ class PasswordThrottle:
 
 
 class Sharing:
-    def __init__(self, ctx: Context, throttle: PasswordThrottle | None = None) -> None:
+    def __init__(self, ctx: Context, throttle: PasswordThrottle | None = None, *, access: MediaAccess) -> None:
         self._ctx = ctx
+        self._access = access
         self._throttle = throttle or PasswordThrottle(ctx.clock)
 
     @fails_as(UpdateVideoFailed)
@@ -71,6 +73,7 @@ class Sharing:
     async def get_shared_video(self, video_id: str, password: str = "") -> VideoDetails:
         """Public read: state 2 always, state 1 with the right password, state 0 never."""
         require_id("id", video_id)
+        grants = await self._access.grants()
         async with self._ctx.reader() as uow:
             video = await uow.videos.get(video_id)
             if video is None or video.is_deleted:
@@ -79,7 +82,7 @@ class Sharing:
                 raise AccessDenied("this video is not shared")
             if video.shared_state == SharedState.PASSWORD:
                 self._check_password(video.id, video.share_password, password)
-            return (await with_play_sets(uow, [video]))[0]
+            return (await with_play_sets(uow, [video], grants))[0]
 
     def _check_password(self, video_id: str, expected: str, given: str) -> None:
         if self._throttle.is_blocked(video_id):

@@ -9,6 +9,7 @@ contract code.
 from adapters.tortoise.repositories.files import TortoiseFileRepository
 from adapters.tortoise.repositories.outbox import TortoiseOutbox
 from adapters.tortoise.repositories.play_sets import TortoisePlaySetRepository
+from adapters.tortoise.repositories.service_keys import TortoiseServiceKeyRepository
 from adapters.tortoise.repositories.settings import TortoiseSettingsRepository
 from adapters.tortoise.repositories.users import TortoiseUserRepository
 from adapters.tortoise.repositories.videos import TortoiseVideoRepository
@@ -17,6 +18,7 @@ __all__ = [
     "TortoiseFileRepository",
     "TortoiseOutbox",
     "TortoisePlaySetRepository",
+    "TortoiseServiceKeyRepository",
     "TortoiseSettingsRepository",
     "TortoiseUserRepository",
     "TortoiseVideoRepository",
