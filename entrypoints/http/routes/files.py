@@ -17,7 +17,6 @@ from email.utils import format_datetime
 from urllib.parse import quote
 
 from sanic import Blueprint, HTTPResponse, Request
-from sanic_ext.extensions.openapi import openapi
 
 from entrypoints.http.auth import user_id
 from entrypoints.http.conditional import not_modified, range_applies
@@ -96,6 +95,8 @@ def _headers(download: Download, now: int) -> dict[str, str]:
     operation="downloadFile",
 )
 async def serve_file(request: Request, storage_id: str) -> HTTPResponse | None:
+    if request.method == "OPTIONS":
+        return preflight()
     res = resources(request)
     download = await res.vod.downloads.open(storage_id, media_query(request), await caller(request))
     size = download.size
@@ -137,11 +138,13 @@ async def serve_file(request: Request, storage_id: str) -> HTTPResponse | None:
     return None
 
 
-@openapi.exclude()
-async def preflight(request: Request, storage_id: str) -> HTTPResponse:
-    """The CORS preflight of a media URL: any origin may GET/HEAD it with ``Range`` and validators."""
+def preflight() -> HTTPResponse:
+    """The CORS preflight of a media URL: any origin may GET/HEAD it with ``Range`` and validators.
+
+    The same answer for every id (it reveals nothing); OPTIONS shares the
+    route with GET and HEAD so that a 405 lists all three in ``Allow``.
+    """
     return HTTPResponse(status=204, headers=dict(PREFLIGHT))
 
 
-bp.add_route(serve_file, "/files/<storage_id:str>", methods=["GET", "HEAD"])
-bp.add_route(preflight, "/files/<storage_id:str>", methods=["OPTIONS"])
+bp.add_route(serve_file, "/files/<storage_id:str>", methods=["GET", "HEAD", "OPTIONS"])
