@@ -49,7 +49,7 @@ async def caller(request: Request) -> str | None:
         return None
     try:
         return await user_id(request)
-    except AccessDenied:
+    except (AccessDenied, UnicodeEncodeError):  # no key we could have issued: nobody's upload is served
         return None
 
 
