@@ -18,7 +18,38 @@ from vod_core.traffic import TrafficRecord
 log = logging.getLogger(__name__)
 
 Ingest = Callable[[Sequence[TrafficRecord]], Awaitable[int]]
-"""``Vod.traffic.ingest``: adds records to the per-minute buckets."""
+"""``Vod.traffic.ingest``: adds records to the per-minute buckets (dropping malformed ones itself)."""
+
+
+class TrafficWriteFailed(Exception):
+    """No record of a batch could be written: the store is failing."""
+
+
+async def ingest_salvaging(ingest: Ingest, records: Sequence[TrafficRecord]) -> int:
+    """Ingest ``records`` as one batch or, if that fails, one by one; returns how many records failed alone.
+
+    So a record that breaks the write in a way the core did not foresee
+    costs only itself, not the batch. When every record fails alone the
+    cause is the store, not the records: the batch's error is raised and
+    the caller decides (drop, or retry later).
+    """
+    try:
+        await ingest(records)
+        return 0
+    except Exception:
+        if len(records) == 1:
+            raise
+        log.warning("a batch of %d traffic records failed; ingesting them one by one", len(records), exc_info=True)
+    failed = 0
+    for record in records:
+        try:
+            await ingest([record])
+        except Exception:
+            failed += 1
+            log.warning("dropping traffic record %r: its write failed", record, exc_info=True)
+    if failed == len(records):
+        raise TrafficWriteFailed(f"all {failed} traffic records failed")
+    return failed
 
 
 class InProcessTrafficFeed:
@@ -31,7 +62,7 @@ class InProcessTrafficFeed:
         self._queue: asyncio.Queue[TrafficRecord] = asyncio.Queue(max_pending)
         self._task: asyncio.Task[None] | None = None
         self.dropped = 0
-        """Records lost: queue full (the database cannot keep up) or a failed batch write."""
+        """Records lost: queue full (the database cannot keep up) or a failed write."""
 
     def submit(self, record: TrafficRecord) -> None:
         try:
@@ -66,8 +97,10 @@ class InProcessTrafficFeed:
         while True:
             batch = await self._next_batch()
             try:
-                await self._ingest(batch)
-                traffic_ingested(len(batch))
+                failed = await ingest_salvaging(self._ingest, batch)
+                self.dropped += failed
+                traffic_ingested(len(batch) - failed)
+                traffic_dropped(failed, "write_failed")
             except Exception:
                 log.exception("dropping %d traffic records: the write failed", len(batch))
                 self.dropped += len(batch)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from redis.asyncio import Redis
 
-from adapters.jobs.traffic_feed import Ingest
+from adapters.jobs.traffic_feed import Ingest, ingest_salvaging
 from adapters.metrics import traffic_dropped, traffic_ingested
 from adapters.redis.streams import Entry, StreamGroup, Timing, consumer_name
 from vod_core.traffic import TrafficRecord
@@ -64,6 +64,8 @@ class RedisTrafficConsumer:
         self._ingest = ingest
         self._batch_size = batch_size
         self._stopping = asyncio.Event()
+        self.dropped = 0
+        """Entries acknowledged without being counted: unparsable, or their write failed on its own."""
         self.group = StreamGroup(client, stream_name(prefix), GROUP, consumer or consumer_name(), timing or Timing())
 
     async def run(self) -> None:
@@ -78,13 +80,15 @@ class RedisTrafficConsumer:
                 continue
             records = [r for r in map(parse, entries) if r is not None]
             try:
-                await self._ingest(records)
+                failed = await ingest_salvaging(self._ingest, records) if records else 0
             except Exception:
                 log.exception("ingesting %d traffic records failed; retried later", len(records))
                 continue
+            self.dropped += failed + len(entries) - len(records)
             await self.group.done([e.id for e in entries])
-            traffic_ingested(len(records))
+            traffic_ingested(len(records) - failed)
             traffic_dropped(len(entries) - len(records), "invalid")
+            traffic_dropped(failed, "write_failed")
 
     def stop(self) -> None:
         self._stopping.set()

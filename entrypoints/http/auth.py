@@ -14,7 +14,8 @@ SCHEME = "bearer"
 def bearer_key(request: Request) -> str:
     header = request.headers.get("authorization", "")
     scheme, _, key = header.strip().partition(" ")
-    if scheme.lower() != SCHEME or not key.strip():
+    # Keys are printable ASCII; anything else (bytes decoded as surrogates) is simply not a key.
+    if scheme.lower() != SCHEME or not key.strip() or not key.isascii() or not key.strip().isprintable():
         raise AccessDenied("an API key is required: Authorization: Bearer <key>", unauthenticated=True)
     return key.strip()
 

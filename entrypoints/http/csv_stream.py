@@ -3,6 +3,11 @@
 Rows are encoded in small batches with the stdlib ``csv`` module (quoting,
 embedded commas and newlines handled) and sent as chunks of one streamed
 response, so memory stays constant however many rows the query yields.
+
+Text cells that a spreadsheet would read as a formula (starting with
+``= + - @``, tab or carriage return) get a leading ``'`` (OWASP "CSV
+injection"): a video named ``=HYPERLINK(...)`` is shown, never run.
+Numbers are written as they are.
 """
 
 from __future__ import annotations
@@ -14,6 +19,14 @@ from collections.abc import AsyncIterable, Sequence
 from sanic import Request
 
 ROWS_PER_CHUNK = 500
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> object:
+    """``value``, with text a spreadsheet would evaluate turned into plain text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 async def send_csv(
@@ -28,7 +41,7 @@ async def send_csv(
     writer.writerow(header)
     pending = 1
     async for row in rows:
-        writer.writerow(row)
+        writer.writerow([safe_cell(cell) for cell in row])
         pending += 1
         if pending >= ROWS_PER_CHUNK:
             await response.send(buffer.getvalue().encode("utf-8"))

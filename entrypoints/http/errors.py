@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 
 from sanic import HTTPResponse, Request, json
-from sanic.exceptions import SanicException
+from sanic.exceptions import RequestCancelled, SanicException
 from sanic.handlers import ErrorHandler
 
 from entrypoints.http.request_log import current_request_id
@@ -98,4 +98,7 @@ class JsonErrorHandler(ErrorHandler):
             return vod_error_response(exception)
         if isinstance(exception, SanicException):
             return sanic_error_response(exception)
+        if isinstance(exception, RequestCancelled):  # the client went away (reset mid-upload): not our error
+            log.info("%s %s: the client closed the connection", request.method, request.path)
+            return envelope(InvalidParameter.code, "request cancelled by the client", 400)
         return _internal(exception, INTERNAL)

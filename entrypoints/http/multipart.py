@@ -15,6 +15,8 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from vod_core.errors import InvalidParameter
 
 FIELD = "file"
+MAX_BOUNDARY = 70
+"""RFC 2046 §5.1.1: a boundary is 1 to 70 characters (the parser itself fails on longer ones)."""
 
 
 def multipart_boundary(content_type: str) -> bytes | None:
@@ -25,6 +27,8 @@ def multipart_boundary(content_type: str) -> bytes | None:
     boundary = options.get(b"boundary")
     if not boundary:
         raise InvalidParameter("file", "multipart body without a boundary")
+    if len(boundary) > MAX_BOUNDARY:
+        raise InvalidParameter("file", f"multipart boundary longer than {MAX_BOUNDARY} characters")
     return boundary
 
 

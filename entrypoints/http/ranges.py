@@ -27,6 +27,11 @@ class ByteRange:
         return f"bytes {self.start}-{self.end}/{size}"
 
 
+def _is_number(text: str) -> bool:
+    """ASCII digits only: ``str.isdigit`` also accepts ``²``, ``①`` and ``١``, which ``int`` refuses or reads."""
+    return text.isascii() and text.isdigit()
+
+
 def parse_range(header: str | None, size: int) -> ByteRange | None:
     """The range to send, or None for the whole file."""
     if not header:
@@ -38,13 +43,13 @@ def parse_range(header: str | None, size: int) -> ByteRange | None:
     if not dash:
         return None
     if not first:
-        if not last.isdigit():
+        if not _is_number(last):
             return None
         suffix = int(last)
         if suffix == 0 or size == 0:
             raise Unsatisfiable()
         return ByteRange(max(0, size - suffix), size - 1)
-    if not first.isdigit() or (last and not last.isdigit()):
+    if not _is_number(first) or (last and not _is_number(last)):
         return None
     start = int(first)
     if last and int(last) < start:

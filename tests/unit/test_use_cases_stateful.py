@@ -253,7 +253,8 @@ class VodMachine(RuleBasedStateMachine):
         owner, video_id = self.pick(self.videos, index)
         before = self.db_videos()[video_id]
         result = self.run(outcome(self.vod.sharing.set_video_password(self.user_ids[user], video_id, state, password)))
-        invalid = state not in (0, 1, 2) or len(password) > 16 or (state == 1 and not password)
+        unstorable = any((ord(c) < 32 and c != "\t") or c == "\x7f" or "\ud800" <= c <= "\udfff" for c in password)
+        invalid = state not in (0, 1, 2) or len(password) > 16 or (state == 1 and not password) or unstorable
         if invalid:
             assert isinstance(result, InvalidParameter)
         elif owner != user or before.is_deleted:

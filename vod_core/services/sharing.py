@@ -11,7 +11,7 @@ from vod_core.ports.clock import Clock
 from vod_core.services.access import MediaAccess
 from vod_core.services.context import Context
 from vod_core.services.failures import fails_as
-from vod_core.services.validation import require_id
+from vod_core.services.validation import require_id, require_text
 from vod_core.services.videos import VideoDetails, owned_video, with_play_sets
 from vod_core.video import MAX_SHARE_PASSWORD_LENGTH, SharedState
 
@@ -57,8 +57,7 @@ class Sharing:
         require_id("id", video_id)
         if shared_state not in {s.value for s in SharedState}:
             raise InvalidParameter("shared_state", "must be 0, 1 or 2")
-        if len(password) > MAX_SHARE_PASSWORD_LENGTH:
-            raise InvalidParameter("password", f"must be at most {MAX_SHARE_PASSWORD_LENGTH} characters")
+        require_text("password", password, max_length=MAX_SHARE_PASSWORD_LENGTH, allow_empty=True)
         if shared_state == SharedState.PASSWORD and not password:
             raise InvalidParameter("password", "is required when shared_state is 1")
         async with self._ctx.uow() as uow:

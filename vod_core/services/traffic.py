@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 from vod_core.errors import (
     GetTotalTrafficFailed,
@@ -14,6 +15,7 @@ from vod_core.errors import (
     ListTotalTrafficFailed,
     ListUserDailyTrafficFailed,
 )
+from vod_core.ids import MAX_ID_LENGTH
 from vod_core.ports.traffic import TotalsQuery
 from vod_core.ports.unit_of_work import UnitOfWork
 from vod_core.services.context import Context
@@ -31,9 +33,31 @@ from vod_core.traffic import (
 )
 from vod_core.video import MAX_NAME_LENGTH
 
+log = logging.getLogger(__name__)
+
 TOTALS_PAGE_SIZE = 20
 OWNER_CACHE_SIZE = 100_000
 EXPORT_CHUNK = 1000
+MAX_RECORD_BYTES = 1 << 40
+"""1 TiB: more in one record is a broken shipper, and sums of such records must fit a 64-bit column."""
+MAX_RECORD_TS = int(datetime(9999, 12, 30, tzinfo=UTC).timestamp())
+"""The last second every time zone can still date; milliseconds (``10**12`` and up) lie beyond it."""
+
+
+def record_problem(record: TrafficRecord) -> str | None:
+    """Why ``record`` cannot be counted, or None when it can.
+
+    Records come from log shippers, not from validated requests: one bad
+    record must be dropped on its own, never fail the batch it came in.
+    """
+    video_id, size, ts = record.video_id, record.bytes, record.ts
+    if not isinstance(video_id, str) or not 0 < len(video_id) <= MAX_ID_LENGTH or not video_id.isprintable():
+        return f"video_id must be an id of at most {MAX_ID_LENGTH} printable characters"
+    if type(size) is not int or not 0 <= size <= MAX_RECORD_BYTES:
+        return f"bytes must be an integer from 0 to {MAX_RECORD_BYTES}"
+    if type(ts) is not int or not 0 <= ts <= MAX_RECORD_TS:
+        return "ts must be a Unix time in seconds"
+    return None
 
 
 @dataclass(frozen=True)
@@ -48,6 +72,8 @@ class TrafficStats:
         # video id -> owner. A video never changes owner and is never removed (deletion is a
         # status), so a known owner stays true; only unknown ids are looked up again.
         self._owners: dict[str, str] = {}
+        self.rejected = 0
+        """Records dropped because they were malformed (see :func:`record_problem`)."""
 
     # Ingestion serves a log feed, not a request: no contract code describes it.
     @fails_as(InternalError)
@@ -55,7 +81,12 @@ class TrafficStats:
         """Add records to their minute buckets; returns how many bytes counted.
 
         Records of unknown videos are dropped; deleted videos still count.
+        Malformed records are dropped one by one, counted in ``rejected``
+        and logged; the rest of the batch counts.
         """
+        records = self._valid(records)
+        if not records:
+            return 0
         async with self._ctx.uow() as uow:
             owners = await self._owners_of(uow, {r.video_id for r in records})
             increments = aggregate(records, owners, self._ctx.zone)
@@ -63,6 +94,17 @@ class TrafficStats:
                 await uow.traffic.add(increments)
                 await uow.commit()
         return sum(i.bytes for i in increments)
+
+    def _valid(self, records: Sequence[TrafficRecord]) -> list[TrafficRecord]:
+        valid = []
+        for record in records:
+            problem = record_problem(record)
+            if problem is None:
+                valid.append(record)
+            else:
+                self.rejected += 1
+                log.warning("dropping traffic record %r: %s", record, problem)
+        return valid
 
     async def _owners_of(self, uow: UnitOfWork, video_ids: set[str]) -> dict[str, str]:
         """Owners of the known videos among ``video_ids``, from the cache or the store."""

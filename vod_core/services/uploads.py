@@ -25,6 +25,11 @@ class Uploads:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
 
+    @property
+    def size_limit(self) -> int:
+        """Bytes an upload may have (``VOD_MAX_UPLOAD_BYTES``): entrypoints refuse larger bodies before reading them."""
+        return self._ctx.max_upload_bytes
+
     # No contract code names recording an upload (3121 is a video, 3113 a download from a URL).
     @fails_as(InternalError)
     async def upload(self, user_id: str, filename: str, chunks: AsyncIterator[bytes]) -> StoredFile:

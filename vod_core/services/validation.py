@@ -29,13 +29,19 @@ class Page:
 
 
 def require_text(field: str, value: str, *, max_length: int, allow_empty: bool = False) -> str:
-    """Reject empty (unless allowed), over-long and control-character text."""
+    """Reject empty (unless allowed), over-long, control-character and non-Unicode text.
+
+    Stores refuse some of these (PostgreSQL has no NUL in text; a lone
+    surrogate cannot be encoded), so they are caught here as 3101 first.
+    """
     if not allow_empty and not value.strip():
         raise InvalidParameter(field, "must not be empty")
     if len(value) > max_length:
         raise InvalidParameter(field, f"must be at most {max_length} characters")
     if any(ord(ch) < 32 and ch not in "\t" for ch in value) or "\x7f" in value:
         raise InvalidParameter(field, "must not contain control characters")
+    if any("\ud800" <= ch <= "\udfff" for ch in value):
+        raise InvalidParameter(field, "must be valid Unicode text")
     return value
 
 

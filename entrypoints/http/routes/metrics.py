@@ -7,6 +7,7 @@ import hmac
 from sanic import Blueprint, HTTPResponse, Request, raw
 
 from adapters.metrics import CONTENT_TYPE, exposition
+from entrypoints.http.docs import describe
 from vod_core.errors import AccessDenied
 
 bp = Blueprint("metrics")
@@ -21,6 +22,14 @@ def authorized(authorization: str | None, token: str) -> bool:
 
 
 @bp.get("/metrics")
+@describe(
+    "Prometheus metrics (text exposition format); needs `Bearer <VOD_METRICS_TOKEN>` when that is set",
+    ok_content={CONTENT_TYPE: {"type": "string"}},
+    errors=(401,),
+    public=True,
+    tag="operations",
+    operation="getMetrics",
+)
 async def metrics(request: Request) -> HTTPResponse:
     token: str = getattr(request.app.ctx, "metrics_token", "")
     try:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 from sanic import Blueprint, HTTPResponse, Request
+from sanic.exceptions import RequestTimeout
 
 from entrypoints.http.auth import user_id
 from entrypoints.http.docs import STORED_FILE, describe, query
@@ -15,6 +17,16 @@ from entrypoints.http.resources import resources
 from vod_core.errors import UploadTooLarge
 
 bp = Blueprint("storage", url_prefix="/storage/api")
+
+BODY_IDLE_TIMEOUT_S = 30.0
+"""An upload that sends nothing for this long is answered 408 (app config ``BODY_IDLE_TIMEOUT`` overrides).
+
+Shorter than Sanic's RESPONSE_TIMEOUT (60 s), which would otherwise end
+the stalled request as a 503 from inside the handler, reported as a 500.
+"""
+
+MULTIPART_OVERHEAD = 64 * 1024
+"""Bytes a multipart body may have beyond the file limit: boundaries, part headers, small fields."""
 
 UPLOAD_BODY = {
     "content": {
@@ -32,20 +44,34 @@ UPLOAD_BODY = {
 
 
 async def body_chunks(request: Request) -> AsyncIterator[bytes]:
-    """The request body as it arrives (the route is streamed: nothing is buffered)."""
+    """The request body as it arrives (the route is streamed: nothing is buffered); 408 when it stalls."""
+    idle_s = float(request.app.config.get("BODY_IDLE_TIMEOUT", BODY_IDLE_TIMEOUT_S))
     while True:
         # On a stream=True route Sanic sets request.stream to its protocol object, which has
         # read(); the annotation only knows the base Stream (HTTP/1 and ASGI both provide it).
-        chunk = await request.stream.read()  # type: ignore[union-attr]
+        try:
+            chunk = await asyncio.wait_for(request.stream.read(), idle_s)  # type: ignore[union-attr]
+        except TimeoutError:
+            raise RequestTimeout(f"no part of the body arrived for {idle_s:g} s") from None
         if chunk is None:
             return
         if chunk:
             yield chunk
 
 
+async def bounded(chunks: AsyncIterator[bytes], limit: int, file_limit: int) -> AsyncIterator[bytes]:
+    """``chunks``, failing with 413 once more than ``limit`` bytes arrived (every part counts, not only the file)."""
+    total = 0
+    async for chunk in chunks:
+        total += len(chunk)
+        if total > limit:
+            raise UploadTooLarge(file_limit)
+        yield chunk
+
+
 def _declared_length(request: Request) -> int | None:
     raw = request.headers.get("content-length", "")
-    return int(raw) if raw.isdigit() else None
+    return int(raw) if raw.isascii() and raw.isdigit() else None
 
 
 @bp.post("/upload", stream=True)
@@ -63,16 +89,17 @@ def _declared_length(request: Request) -> int | None:
 async def upload(request: Request) -> HTTPResponse:
     uid = await user_id(request)
     vod = resources(request).vod
-    limit = vod.ctx.max_upload_bytes
+    limit = vod.uploads.size_limit
     boundary = multipart_boundary(request.headers.get("content-type", ""))
+    body_limit = limit if boundary is None else limit + MULTIPART_OVERHEAD
+    declared = _declared_length(request)
+    if declared is not None and declared > body_limit:
+        raise UploadTooLarge(limit)  # refuse before reading a byte
     if boundary is None:
-        declared = _declared_length(request)
-        if declared is not None and declared > limit:
-            raise UploadTooLarge(limit)  # refuse before reading a byte
         filename = query_text(request, "filename", required=True)
         stored = await vod.uploads.upload(uid, filename, body_chunks(request))
     else:
-        form = MultipartFile(body_chunks(request), boundary)
+        form = MultipartFile(bounded(body_chunks(request), body_limit, limit), boundary)
         filename = await form.filename() or query_text(request, "filename")
         stored = await vod.uploads.upload(uid, filename, form.chunks())
     return ok(**resources(request).presenter.stored_file(stored))
