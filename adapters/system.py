@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from vod_core.ports.clock import Clock
 from vod_core.ports.ids import IdGenerator
 from vod_core.ports.links import MediaLinks
+from vod_core.signing import UrlGrant
 
 BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 ID_LENGTH = 10  # 36**10 ≈ 2**51.7 > the contract's 40 random bits
@@ -27,10 +28,10 @@ class RandomIds(IdGenerator):
 
 
 class PublicFileLinks(MediaLinks):
-    """Stored files are served at ``<public base URL>/files/<storage id>``."""
+    """Stored files are served at ``<public base URL>/files/<storage id>?expires=...&signature=...``."""
 
     def __init__(self, base_url: str) -> None:
         self._base = base_url.rstrip("/")
 
-    def file_url(self, storage_id: str) -> str:
-        return f"{self._base}/files/{storage_id}"
+    def file_url(self, storage_id: str, grant: UrlGrant) -> str:
+        return f"{self._base}/files/{storage_id}?{grant.query()}"

@@ -1,10 +1,13 @@
-"""Background work of ``vod serve``: in-process jobs, webhook delivery, the traffic feed, maintenance.
+"""Background work of ``vod serve``: in-process jobs, webhook delivery, the traffic feed, expired uploads,
+maintenance.
 
 ``vod serve`` starts one of these after building the ``Vod`` and stops it
 on shutdown. With Redis, jobs run in ``vod worker`` processes instead, the
 traffic stream is consumed here (one consumer per serving process), and
 webhook rounds take a Redis lock (redis-py's ``Lock``) so that several
-serving processes never send the same event at the same time.
+serving processes never send the same event at the same time. The sweep
+of expired unlinked uploads runs in every serving process: each file is
+deleted by exactly one of them (see ``Uploads.expire_unlinked``).
 """
 
 from __future__ import annotations
@@ -82,6 +85,7 @@ class BackgroundServices:
         dispatch_lock: Lock | None = None,
         dispatch_interval_s: float = 1.0,
         orphan_grace: timedelta = timedelta(hours=1),
+        sweep_interval_s: float = 60.0,
     ) -> None:
         self.vod = vod
         self.notifications = notifications
@@ -93,6 +97,9 @@ class BackgroundServices:
         self._dispatch_lock = dispatch_lock
         self.dispatcher = PeriodicRunner("webhook-dispatcher", self.dispatch_round, interval_s=dispatch_interval_s)
         self.maintenance = maintenance(vod, orphan_grace)
+        self.unlinked_sweeper = PeriodicRunner(
+            "unlinked-sweep", vod.uploads.expire_unlinked, interval_s=sweep_interval_s
+        )
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
 
@@ -109,11 +116,13 @@ class BackgroundServices:
             self._tasks.append(asyncio.create_task(supervise("traffic stream consumer", run, self._stopping)))
         self.dispatcher.start()
         self.maintenance.start()
+        self.unlinked_sweeper.start()
 
     async def stop(self) -> None:
         """Stop everything; undelivered events and unfinished jobs stay in the database for the next start."""
         await self.dispatcher.stop()
         await self.maintenance.stop()
+        await self.unlinked_sweeper.stop()
         self._stopping.set()
         if self._traffic_consumer is not None:
             self._traffic_consumer.stop()

@@ -108,6 +108,10 @@ class Runtime:
     async def open(self, *, migrate: bool = True) -> None:
         if self.database is not None:
             await self.database.connect(migrate=migrate)
+            # The URL signing key: VOD_URL_SIGNING_KEY when set, else the deployment's, created
+            # and stored now on its first start (every later process reads the same row).
+            if migrate:
+                await self.vod.access.signer()
 
     async def close(self) -> None:
         for close in reversed(self._closers):
@@ -213,6 +217,9 @@ def bootstrap(
         links=PublicFileLinks(config.base_url()),
         zone=config.zone(),
         max_upload_bytes=config.max_upload_bytes,
+        url_signing_key=config.url_signing_key,
+        url_ttl_s=config.url_ttl_s,
+        unlinked_ttl_s=config.unlinked_ttl_s,
     )
     return Runtime(
         config,

@@ -14,7 +14,12 @@ from datetime import tzinfo
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from vod_core.services.context import DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_TIME_ZONE
+from vod_core.services.context import (
+    DEFAULT_MAX_UPLOAD_BYTES,
+    DEFAULT_TIME_ZONE,
+    DEFAULT_UNLINKED_TTL_S,
+    DEFAULT_URL_TTL_S,
+)
 
 Profile = Literal["server", "memory"]
 """What :func:`entrypoints.bootstrap.bootstrap` builds by default.
@@ -56,6 +61,10 @@ class Config:
     log_format: str = "text"
     orphan_grace_s: int = 3600
     """Stored objects without a file row are removed once this many seconds old (``VOD_ORPHAN_GRACE``)."""
+    url_signing_key: str = ""
+    """The key of signed media URLs; empty: generated on first start and stored in the database."""
+    url_ttl_s: int = DEFAULT_URL_TTL_S
+    unlinked_ttl_s: int = DEFAULT_UNLINKED_TTL_S
 
     @classmethod
     def in_memory(cls, **fields: Any) -> Config:
@@ -85,6 +94,9 @@ class Config:
             metrics_port=_int(env, "VOD_METRICS_PORT", 0, minimum=0, maximum=65535),
             log_format=_choice(env, "VOD_LOG_FORMAT", LOG_FORMATS),
             orphan_grace_s=_int(env, "VOD_ORPHAN_GRACE", cls.orphan_grace_s, minimum=60),
+            url_signing_key=env.get("VOD_URL_SIGNING_KEY", ""),
+            url_ttl_s=_int(env, "VOD_URL_TTL", DEFAULT_URL_TTL_S, minimum=1),
+            unlinked_ttl_s=_int(env, "VOD_UNLINKED_TTL", DEFAULT_UNLINKED_TTL_S, minimum=1),
         )
         config.zone()  # fail at start on an unknown zone
         return config

@@ -13,6 +13,7 @@ grouped by area::
 from __future__ import annotations
 
 from vod_core.guesses import GuessPolicy
+from vod_core.services.access import MediaAccess
 from vod_core.services.context import Context
 from vod_core.services.dead_events import DeadEvents
 from vod_core.services.downloads import Downloads
@@ -39,17 +40,19 @@ class Vod:
         guess_policy: GuessPolicy | None = None,
     ) -> None:
         self.ctx = ctx
+        self.access = MediaAccess(ctx)
+        """Who may fetch media (signed URLs, API.md C1), for every media route."""
         self.users = UserAccounts(ctx)
         self.uploads = Uploads(ctx)
-        self.videos = VideoLibrary(ctx)
-        self.sharing = Sharing(ctx, guess_policy)
+        self.videos = VideoLibrary(ctx, self.access)
+        self.sharing = Sharing(ctx, guess_policy, access=self.access)
         """Shared videos; ``guess_policy`` sets how wrong share passwords are throttled."""
         self.transcoding = Transcoding(ctx)
-        self.processing = Processing(ctx)
+        self.processing = Processing(ctx, self.access)
         self.preferences = Preferences(ctx, allow_private_callbacks)
         """A user's auto-transcode templates and callback URLs (stored as ``UserSettings``)."""
         self.traffic = TrafficStats(ctx)
-        self.downloads = Downloads(ctx, self.uploads)
+        self.downloads = Downloads(ctx, self.access)
         self.health = Health(ctx)
         self.dead_events = DeadEvents(ctx)
         self.orphans = OrphanObjects(ctx)

@@ -1,7 +1,8 @@
 """Events the service announces (seed: 消息通知) and their outbox records.
 
 Payloads carry exactly the seed's fields. They are built when the state
-change happens and stored with it (outbox), so a restart loses none.
+change happens and stored with it (outbox), so a restart loses none; their
+media URLs are signed then, valid for ``VOD_URL_TTL`` from that moment.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from vod_core.play_set import PlaySet
 from vod_core.ports.links import MediaLinks
 from vod_core.settings import EventCategory
+from vod_core.signing import UrlGrant
 from vod_core.video import Video
 
 VIDEO_READY = "video_ready"
@@ -25,12 +27,12 @@ EVENT_CATEGORIES: dict[str, EventCategory] = {
 }
 
 
-def _play_set_fields(play_set: PlaySet, links: MediaLinks) -> dict[str, Any]:
+def _play_set_fields(play_set: PlaySet, links: MediaLinks, grant: UrlGrant) -> dict[str, Any]:
     return {
         "play_set_id": play_set.id,
         "trans_task_config_temp_id": play_set.template_id,
         "resolution": play_set.resolution,
-        "url": links.file_url(play_set.storage_id) if play_set.storage_id else "",
+        "url": links.file_url(play_set.storage_id, grant) if play_set.storage_id else "",
         "file_size": play_set.file_size,
         "video_width": play_set.video_width,
         "video_height": play_set.video_height,
@@ -38,7 +40,7 @@ def _play_set_fields(play_set: PlaySet, links: MediaLinks) -> dict[str, Any]:
     }
 
 
-def video_ready_payload(video: Video, play_sets: list[PlaySet], links: MediaLinks) -> dict[str, Any]:
+def video_ready_payload(video: Video, play_sets: list[PlaySet], links: MediaLinks, grant: UrlGrant) -> dict[str, Any]:
     """``play_sets``: the renditions the user's auto-transcode configuration started."""
     return {
         "event_type": VIDEO_READY,
@@ -46,19 +48,19 @@ def video_ready_payload(video: Video, play_sets: list[PlaySet], links: MediaLink
         "storage_id": video.storage_id,
         "source_type": video.source_type,
         "source_id": video.source_id,
-        "url_origin": links.file_url(video.storage_id),
-        "thumb_url": links.file_url(video.thumb_storage_id) if video.thumb_storage_id else "",
+        "url_origin": links.file_url(video.storage_id, grant),
+        "thumb_url": links.file_url(video.thumb_storage_id, grant) if video.thumb_storage_id else "",
         "file_size": video.file_size,
         "video_name": video.video_name,
         "video_width": video.video_width,
         "video_height": video.video_height,
         "video_duration": video.video_duration,
-        "play_set": [_play_set_fields(p, links) for p in play_sets],
+        "play_set": [_play_set_fields(p, links, grant) for p in play_sets],
     }
 
 
-def play_set_ready_payload(play_set: PlaySet, links: MediaLinks) -> dict[str, Any]:
-    fields = _play_set_fields(play_set, links)
+def play_set_ready_payload(play_set: PlaySet, links: MediaLinks, grant: UrlGrant) -> dict[str, Any]:
+    fields = _play_set_fields(play_set, links, grant)
     return {"event_type": PLAY_SET_READY, "video_id": play_set.video_id, **fields}
 
 

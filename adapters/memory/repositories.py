@@ -19,6 +19,7 @@ from vod_core.ports.files import FileRepository
 from vod_core.ports.guesses import GuessRepository
 from vod_core.ports.outbox import EventOutbox
 from vod_core.ports.play_sets import LIVE_TEMPLATE, PlaySetRepository
+from vod_core.ports.service_keys import ServiceKeyRepository
 from vod_core.ports.settings import SettingsRepository
 from vod_core.ports.traffic import TotalsQuery, TrafficRepository
 from vod_core.ports.users import USER_NAME, UserRepository
@@ -136,6 +137,13 @@ class MemoryFileRepository(_Repository, FileRepository):
             and not videos[f.video_id].is_deleted
         )
 
+    async def unlinked_size_sum(self, user_id: str, created_after: datetime) -> int:
+        return sum(
+            f.size
+            for f in self.tx.read("files").values()
+            if f.user_id == user_id and not f.video_id and not f.deleted and f.created_at > created_after
+        )
+
     async def mark_deleted(self, storage_ids: Sequence[str]) -> None:
         for storage_id in storage_ids:
             stored = await self.get(storage_id)
@@ -146,6 +154,28 @@ class MemoryFileRepository(_Repository, FileRepository):
     async def existing(self, storage_ids: Sequence[str]) -> set[str]:
         files = self.tx.read("files")
         return {storage_id for storage_id in storage_ids if storage_id in files}
+
+    async def link(self, storage_id: str, video_id: str) -> bool:
+        stored = await self.get(storage_id)
+        if stored is None or stored.deleted or stored.video_id:
+            return False
+        stored.video_id = video_id
+        await self.update(stored)
+        return True
+
+    async def unlinked_before(self, cutoff: datetime, limit: int) -> list[StoredFile]:
+        found = [
+            f for f in self.tx.read("files").values() if not f.video_id and not f.deleted and f.created_at <= cutoff
+        ]
+        return [self.tx.get("files", f.id) for f in sorted(found, key=lambda f: (f.created_at, f.id))[:limit]]
+
+    async def delete_if_unlinked(self, storage_id: str) -> bool:
+        stored = await self.get(storage_id)
+        if stored is None or stored.deleted or stored.video_id:
+            return False
+        stored.deleted = True
+        await self.update(stored)
+        return True
 
 
 class MemoryUserRepository(_Repository, UserRepository):
@@ -191,6 +221,16 @@ class MemoryUserRepository(_Repository, UserRepository):
             counts[key.user_id] = counts.get(key.user_id, 0) + 1
         users = sorted(self.tx.read("users").values(), key=lambda u: u.name)
         return [(self.tx.get("users", u.id), counts.get(u.id, 0)) for u in users]
+
+
+class MemoryServiceKeyRepository(_Repository, ServiceKeyRepository):
+    async def get(self, name: str) -> str | None:
+        found: str | None = self.tx.get("service_keys", name)
+        return found
+
+    async def add_if_absent(self, name: str, value: str) -> None:
+        if self.tx.read("service_keys").get(name) is None:
+            self.tx.put("service_keys", name, value)
 
 
 class MemorySettingsRepository(_Repository, SettingsRepository):

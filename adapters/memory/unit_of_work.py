@@ -10,6 +10,7 @@ from adapters.memory.repositories import (
     MemoryGuessRepository,
     MemoryOutbox,
     MemoryPlaySetRepository,
+    MemoryServiceKeyRepository,
     MemorySettingsRepository,
     MemoryTrafficRepository,
     MemoryUserRepository,
@@ -35,6 +36,7 @@ class MemoryReadUnitOfWork(ReadUnitOfWork):
         self.traffic = MemoryTrafficRepository(tx)
         self.outbox = MemoryOutbox(tx)
         self.guesses = MemoryGuessRepository(tx)
+        self.service_keys = MemoryServiceKeyRepository(tx)
 
     async def __aenter__(self) -> MemoryReadUnitOfWork:
         await self._db.lock.acquire()

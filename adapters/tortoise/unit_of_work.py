@@ -16,6 +16,7 @@ from adapters.tortoise.repositories import (
     TortoiseGuessRepository,
     TortoiseOutbox,
     TortoisePlaySetRepository,
+    TortoiseServiceKeyRepository,
     TortoiseSettingsRepository,
     TortoiseUserRepository,
     TortoiseVideoRepository,
@@ -26,6 +27,7 @@ from vod_core.ports.files import FileRepository
 from vod_core.ports.guesses import GuessRepository
 from vod_core.ports.outbox import EventOutbox
 from vod_core.ports.play_sets import PlaySetRepository
+from vod_core.ports.service_keys import ServiceKeyRepository
 from vod_core.ports.settings import SettingsRepository
 from vod_core.ports.traffic import TrafficRepository
 from vod_core.ports.unit_of_work import ReadUnitOfWork, UnitOfWork
@@ -50,6 +52,7 @@ class _Repositories:
     traffic: TrafficRepository
     outbox: EventOutbox
     guesses: GuessRepository
+    service_keys: ServiceKeyRepository
 
     def __init__(self, context: TortoiseContext, connection_name: str) -> None:
         self._context = context
@@ -64,6 +67,7 @@ class _Repositories:
         self.traffic = TortoiseTrafficRepository(connection)
         self.outbox = TortoiseOutbox(connection)
         self.guesses = TortoiseGuessRepository(connection)
+        self.service_keys = TortoiseServiceKeyRepository(connection)
 
 
 class TortoiseUnitOfWork(_Repositories, UnitOfWork):

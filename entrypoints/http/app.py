@@ -12,7 +12,7 @@ from sanic_ext import Extend
 from sanic_ext.extensions.openapi.extension import OpenAPIExtension
 
 from entrypoints.config import Config as Settings
-from entrypoints.http import docs_page, request_log
+from entrypoints.http import docs_page, request_log, security_headers
 from entrypoints.http.docs import API_DESCRIPTION, SECURITY_SCHEME, add_components
 from entrypoints.http.docs_page import PAGE_PATH
 from entrypoints.http.errors import JsonErrorHandler
@@ -71,6 +71,7 @@ def create_app(open_resources: ResourcesFactory, *, name: str = "vod", settings:
     for module in (videos, sharing, transcoding, traffic, notify, storage, files, health, metrics, docs_page):
         app.blueprint(module.bp)
     request_log.install(app)
+    security_headers.install(app)
 
     @app.before_server_start
     async def open_resources_(app: App) -> None:

@@ -1,7 +1,8 @@
 """Domain objects → the JSON shapes of the seed (field names and order as documented).
 
 URLs are derived here from storage ids, never stored, so a new public base
-URL applies to every video at once.
+URL applies to every video at once; each carries the grant the use case
+signed for its video (API.md C1).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from vod_core.files import StoredFile
 from vod_core.play_set import PlaySet, PlaySetStatus
 from vod_core.ports.links import MediaLinks
 from vod_core.services.videos import VideoDetails
+from vod_core.signing import UrlGrant
 from vod_core.templates import TranscodeTemplate
 from vod_core.traffic import VideoTotal
 from vod_core.video import VideoStatus
@@ -32,10 +34,10 @@ class Presenter:
     def unix_time(self, seconds: int) -> str:
         return self.time(datetime.fromtimestamp(seconds, tz=self.zone))
 
-    def _url(self, storage_id: str) -> str:
-        return self.links.file_url(storage_id) if storage_id else ""
+    def _url(self, storage_id: str, grant: UrlGrant) -> str:
+        return self.links.file_url(storage_id, grant) if storage_id else ""
 
-    def play_set(self, play_set: PlaySet) -> dict[str, Any]:
+    def play_set(self, play_set: PlaySet, grant: UrlGrant) -> dict[str, Any]:
         ready = play_set.status == PlaySetStatus.READY
         return {
             "play_set_id": play_set.id,
@@ -45,7 +47,7 @@ class Presenter:
             "status": int(play_set.status),
             "trans_progress": float(play_set.trans_progress),
             "trans_task_config_temp_id": play_set.template_id,
-            "url": self._url(play_set.storage_id) if ready else "",
+            "url": self._url(play_set.storage_id, grant) if ready else "",
             "file_size": play_set.file_size,
             "video_width": play_set.video_width,
             "video_height": play_set.video_height,
@@ -64,8 +66,8 @@ class Presenter:
             "source_id": video.source_id,
             "status": int(video.status),
             "storage_id": video.storage_id,
-            "origin_url": self._url(video.storage_id) if ready else "",
-            "thumb_url": self._url(video.thumb_storage_id),
+            "origin_url": self._url(video.storage_id, details.grant) if ready else "",
+            "thumb_url": self._url(video.thumb_storage_id, details.grant),
             "file_size": video.file_size,
             "video_name": video.video_name,
             "video_width": video.video_width,
@@ -73,7 +75,7 @@ class Presenter:
             "video_duration": video.video_duration,
             "shared_state": int(video.shared_state),
             "share_password": "" if hide_password else video.share_password,
-            "play_set": [self.play_set(p) for p in details.play_sets],
+            "play_set": [self.play_set(p, details.grant) for p in details.play_sets],
         }
 
     def stored_file(self, stored: StoredFile) -> dict[str, Any]:

@@ -35,7 +35,7 @@ async def recorded_versions(database: TortoiseDatabase) -> list[int]:
     return [int(row[0]) for row in rows]
 
 
-ADDED_LATER = {"vod_user": {"disabled"}}  # m0006
+ADDED_LATER = {"vod_user": {"disabled"}}  # m0007
 """Fields of today's dataclasses that version 1 had no column for."""
 
 

@@ -73,8 +73,11 @@ def test_a_client_walks_the_whole_flow(server: Server, clip: Path) -> None:
     assert first["status"] in (0, 1, 2)
     ready = wait_until_ready(api, video_id)
     assert list(ready) == VIDEO_FIELDS
-    assert ready["origin_url"] == f"{server.base_url}/files/{storage_id}"
+    origin_path, _, grant = ready["origin_url"].partition("?")
+    assert origin_path == f"{server.base_url}/files/{storage_id}"
+    assert grant.startswith("expires=") and "&signature=" in grant  # signed (API.md C1)
     assert ready["thumb_url"].startswith(f"{server.base_url}/files/")
+    assert httpx.get(origin_path).status_code == 403  # a private video's media need the signature
     assert (ready["video_width"], ready["video_height"]) == (320, 180)
     assert 1900 <= ready["video_duration"] <= 2100
     assert ready["file_size"] == len(data)
@@ -105,7 +108,8 @@ def test_a_client_walks_the_whole_flow(server: Server, clip: Path) -> None:
         == OK
     )
     renamed = video(api, video_id)
-    assert renamed["video_name"] == "Summer" and renamed["thumb_url"] == f"{server.base_url}/files/{cover_id}"
+    assert renamed["video_name"] == "Summer"
+    assert renamed["thumb_url"].partition("?")[0] == f"{server.base_url}/files/{cover_id}"
     assert httpx.get(old_cover).status_code == 404
 
     # sharing in all three states

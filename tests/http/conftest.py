@@ -51,7 +51,8 @@ class Api:
         return {**merged, **(self.extra_headers or {}), **(headers or {})}
 
     async def get(self, path: str, headers: dict[str, str] | None = None, **params: Any) -> TestingResponse:
-        _, response = await self.client.get(path, params=params, headers=self._headers(headers))
+        # No params: keep the query of ``path`` (a signed media URL); an empty dict would drop it.
+        _, response = await self.client.get(path, params=params or None, headers=self._headers(headers))
         return response
 
     async def head(self, path: str, headers: dict[str, str] | None = None) -> TestingResponse:
@@ -130,6 +131,11 @@ async def service(tmp_path: Path, service_config: Config) -> AsyncIterator[Servi
 
 
 def local(url: str) -> str:
-    """The path of a media URL handed out by the service."""
+    """The path (and query) of a media URL handed out by the service."""
     assert url.startswith(BASE_URL + "/"), url
     return url[len(BASE_URL) :]
+
+
+def unsigned(url: str) -> str:
+    """A handed-out media URL without its query: what it would be without a signature."""
+    return url.partition("?")[0]

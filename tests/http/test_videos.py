@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from tests.http.conftest import BASE_URL, Service
+from tests.http.conftest import BASE_URL, Service, local, unsigned
 from tests.support.contract_fields import PLAY_SET_FIELDS, VIDEO_FIELDS
+from tests.support.media_urls import signed_query
 
 
 async def test_create_returns_an_id_and_the_video_starts_without_urls(service: Service) -> None:
@@ -25,8 +26,9 @@ async def test_a_processed_video_is_ready_with_urls_size_and_local_times(service
     video_id = await service.ready_video(name="a.mp4")
     video = (await service.api.get("/video/api/get", id=video_id)).json["video"]
     assert video["status"] == 1
-    assert video["origin_url"] == f"{BASE_URL}/files/{video['storage_id']}"
-    assert video["thumb_url"].startswith(f"{BASE_URL}/files/")
+    assert unsigned(video["origin_url"]) == f"{BASE_URL}/files/{video['storage_id']}"
+    assert unsigned(video["thumb_url"]).startswith(f"{BASE_URL}/files/")
+    assert signed_query(video["origin_url"]) == signed_query(video["thumb_url"])  # one grant per video
     assert (video["video_width"], video["video_height"], video["video_duration"]) == (1280, 720, 10_000)
     assert video["created_at"].startswith("2026-01-01T12:00:00") and video["created_at"].endswith("+08:00")
     assert video["shared_state"] == 0 and video["share_password"] == ""
@@ -42,7 +44,8 @@ async def test_play_sets_are_listed_with_the_seed_fields(service: Service) -> No
     assert list(play_set) == PLAY_SET_FIELDS
     assert play_set["status"] == 1 and play_set["trans_progress"] == 1.0
     assert play_set["resolution"] == "360P" and play_set["trans_task_config_temp_id"] == 1
-    assert play_set["url"] == f"{BASE_URL}/files/{play_set['storage_id']}"
+    assert unsigned(play_set["url"]) == f"{BASE_URL}/files/{play_set['storage_id']}"
+    assert (await service.api.as_user(None).get(local(play_set["url"]))).status == 200
     assert (play_set["video_width"], play_set["video_height"]) == (640, 360)
 
 
@@ -80,8 +83,9 @@ async def test_update_renames_and_replaces_the_cover_deleting_the_old_one(servic
     assert response.status == 200 and response.json == {"errcode": 1000, "msg": "OK"}
     video = (await service.api.get("/video/api/get", id=video_id)).json["video"]
     assert video["video_name"] == "renamed"
-    assert video["thumb_url"] == f"{BASE_URL}/files/{new_cover}"
-    assert (await service.api.get(old_cover.removeprefix(BASE_URL))).status == 404
+    assert unsigned(video["thumb_url"]) == f"{BASE_URL}/files/{new_cover}"
+    assert (await service.api.get(local(video["thumb_url"]))).status == 200
+    assert (await service.api.get(local(old_cover))).status == 404
 
 
 async def test_update_without_any_field_names_the_missing_field(service: Service) -> None:

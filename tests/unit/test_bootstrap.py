@@ -63,7 +63,8 @@ async def test_overrides_and_settings_are_used_from_construction_on() -> None:
     stored = await vod.uploads.upload(user.id, "a.bin", body(b"12345"))
     assert stored.created_at == moment
     assert list(storage.objects) == [stored.id]
-    assert vod.ctx.links.file_url(stored.id).startswith("https://media.example/")
+    grant = (await vod.access.grants()).for_video("v1")
+    assert vod.ctx.links.file_url(stored.id, grant).startswith(f"https://media.example/files/{stored.id}?expires=")
     with pytest.raises(UploadTooLarge):
         await vod.uploads.upload(user.id, "b.bin", body(b"123456"))
     assert list(storage.objects) == [stored.id]

@@ -170,12 +170,6 @@ async def test_create_video_needs_the_callers_own_file(world: World) -> None:
         await world.vod.videos.create_video(world.alice, "nosuchfile")
 
 
-@pytest.mark.parametrize("storage_id", ["", "x" * 33, "nosuchfile"])
-async def test_a_file_url_that_names_no_file_is_not_found(world: World, storage_id: str) -> None:
-    with pytest.raises(NotFound):
-        await world.vod.uploads.public_file(storage_id)
-
-
 @pytest.mark.parametrize("field_value", ["x" * 33, "a" * 100])
 async def test_over_long_ids_are_refused_before_any_lookup(world: World, field_value: str) -> None:
     with pytest.raises(InvalidParameter, match="id"):

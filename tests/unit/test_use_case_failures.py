@@ -48,6 +48,7 @@ from vod_core.errors import (
     UpdateVideoFailed,
 )
 from vod_core.ports.jobs import Job, JobKind
+from vod_core.services.access import MediaAccess, MediaQuery
 from vod_core.services.context import DEFAULT_ZONE
 from vod_core.services.dead_events import DeadEvents
 from vod_core.services.downloads import Downloads
@@ -66,7 +67,7 @@ from vod_core.services.validation import Page
 from vod_core.services.videos import VideoLibrary
 from vod_core.traffic import TrafficRecord
 
-REPOSITORIES = ("videos", "play_sets", "files", "users", "settings", "traffic", "outbox", "guesses")
+REPOSITORIES = ("videos", "play_sets", "files", "users", "settings", "traffic", "outbox", "guesses", "service_keys")
 DAY_START = int(datetime(2026, 1, 1, tzinfo=DEFAULT_ZONE).timestamp())
 DISPATCHERS = {"Processing.handle"}
 """Use cases that only pick another use case to run; the one they run declares the code."""
@@ -193,7 +194,7 @@ CASES: dict[str, tuple[UseCase, type[InternalError]]] = {
     "UserAccounts.ensure_default_user": (lambda w: w.vod.users.ensure_default_user(), InternalError),
     "Uploads.upload": (lambda w: w.vod.uploads.upload(w.alice, "a.mp4", chunks_of(b"abc")), InternalError),
     "Uploads.get_file": (lambda w: w.vod.uploads.get_file(w.alice, w.unused_file), CheckStorageIdFailed),
-    "Uploads.public_file": (lambda w: w.vod.uploads.public_file(w.unused_file), CheckStorageIdFailed),
+    "Uploads.expire_unlinked": (lambda w: w.vod.uploads.expire_unlinked(), InternalError),
     "VideoLibrary.create_video": (lambda w: w.vod.videos.create_video(w.alice, w.unused_file), InsertVideoFailed),
     "VideoLibrary.get_video": (lambda w: w.vod.videos.get_video(w.alice, w.ready_video), GetVideoFailed),
     "VideoLibrary.list_videos": (lambda w: w.vod.videos.list_videos(w.alice, Page()), ListVideoFailed),
@@ -272,7 +273,15 @@ CASES: dict[str, tuple[UseCase, type[InternalError]]] = {
     "Health.check": (lambda w: w.vod.health.check(), InternalError),
     # A grace in the past of the world's clock: every object is old enough to be looked up.
     "OrphanObjects.collect": (lambda w: w.vod.orphans.collect(timedelta(days=-3650)), InternalError),
-    "Downloads.open": (lambda w: w.vod.downloads.open(w.unused_file), CheckStorageIdFailed),
+    "Downloads.open": (lambda w: w.vod.downloads.open(w.unused_file, MediaQuery(), w.alice), CheckStorageIdFailed),
+    # A new MediaAccess: the world's has its key loaded already.
+    "MediaAccess.signer": (lambda w: MediaAccess(w.vod.ctx).signer(), InternalError),
+    "MediaAccess.grants": (lambda w: MediaAccess(w.vod.ctx).grants(), InternalError),
+    "MediaAccess.video_media": (lambda w: w.vod.access.video_media(w.ready_video, MediaQuery()), InternalError),
+    "MediaAccess.stored_file": (
+        lambda w: w.vod.access.stored_file(w.unused_file, MediaQuery(), w.alice),
+        CheckStorageIdFailed,
+    ),
 }
 
 SERVICES = (
@@ -289,6 +298,7 @@ SERVICES = (
     Downloads,
     Health,
     OrphanObjects,
+    MediaAccess,
 )
 
 

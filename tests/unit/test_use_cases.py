@@ -6,6 +6,7 @@ import asyncio
 
 from adapters.memory.storage import MemoryStorage
 from tests.support.loop import until
+from tests.support.media_urls import signed_query, storage_id_of
 from tests.support.stepped_transcoder import SteppedTranscoder
 from tests.support.world import World, chunks_of, new_world
 from vod_core.events import PLAY_SET_READY, VIDEO_READY, OutboxEvent
@@ -41,7 +42,9 @@ async def test_a_new_video_is_probed_covered_and_announced(world: World) -> None
     ready, *play_set_events = await pending_events(world)
     assert ready.event_type == VIDEO_READY and ready.user_id == world.alice
     assert ready.payload["video_id"] == video_id
-    assert ready.payload["url_origin"].endswith(f"/files/{video.storage_id}")
+    assert storage_id_of(ready.payload["url_origin"]) == video.storage_id
+    for url in (ready.payload["url_origin"], ready.payload["thumb_url"]):  # signed for this video
+        assert (await world.vod.downloads.open(storage_id_of(url), signed_query(url))).video_id == video_id
     assert [p["trans_task_config_temp_id"] for p in ready.payload["play_set"]] == [3, 1]
     assert set(ready.payload) == {
         "event_type", "video_id", "storage_id", "source_type", "source_id", "url_origin", "thumb_url",
@@ -49,6 +52,9 @@ async def test_a_new_video_is_probed_covered_and_announced(world: World) -> None
     }  # fmt: skip
     assert [e.event_type for e in play_set_events] == [PLAY_SET_READY, PLAY_SET_READY]
     assert {e.payload["video_height"] for e in play_set_events} == {720, 360}
+    for event in play_set_events:
+        url = event.payload["url"]
+        assert (await world.vod.downloads.open(storage_id_of(url), signed_query(url))).video_id == video_id
     assert set(play_set_events[0].payload) == {
         "event_type", "play_set_id", "video_id", "trans_task_config_temp_id", "resolution", "url",
         "file_size", "video_width", "video_height", "video_duration",

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 
 from vod_core.files import StoredFile
@@ -21,8 +22,28 @@ class FileRepository(Protocol):
         """Bytes of the user's non-deleted files that back a non-deleted video."""
         ...
 
+    async def unlinked_size_sum(self, user_id: str, created_after: datetime) -> int:
+        """Bytes of the user's non-deleted files that back no video and were created after ``created_after``."""
+        ...
+
     async def mark_deleted(self, storage_ids: Sequence[str]) -> None: ...
 
     async def existing(self, storage_ids: Sequence[str]) -> set[str]:
         """Those of ``storage_ids`` that have a row (deleted ones included): what storage must keep."""
+        ...
+
+    async def link(self, storage_id: str, video_id: str) -> bool:
+        """Link a non-deleted unlinked file to ``video_id``; False (nothing changed) when it is not one (any more)."""
+        ...
+
+    async def unlinked_before(self, cutoff: datetime, limit: int) -> list[StoredFile]:
+        """Up to ``limit`` non-deleted files that back no video, created at or before ``cutoff``."""
+        ...
+
+    async def delete_if_unlinked(self, storage_id: str) -> bool:
+        """Mark the file deleted if it is still a non-deleted unlinked file; True when this call did it.
+
+        A compare-and-set: of two processes sweeping at once (or a sweep and
+        a ``link``), exactly one wins, whatever the interleaving.
+        """
         ...

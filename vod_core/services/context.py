@@ -17,6 +17,8 @@ from vod_core.ports.unit_of_work import ReadUnitOfWork, UnitOfWork
 
 DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024**3
 DEFAULT_TIME_ZONE = "Asia/Shanghai"
+DEFAULT_URL_TTL_S = 6 * 3600
+DEFAULT_UNLINKED_TTL_S = 24 * 3600
 DEFAULT_ZONE = ZoneInfo(DEFAULT_TIME_ZONE)
 
 
@@ -36,6 +38,12 @@ class Context:
     zone: tzinfo = DEFAULT_ZONE
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
     max_job_attempts: int = 3
+    url_signing_key: str = ""
+    """The key of signed media URLs; empty: the deployment's generated key, stored in the database."""
+    url_ttl_s: int = DEFAULT_URL_TTL_S
+    """Lifetime of the signed media URLs handed out."""
+    unlinked_ttl_s: int = DEFAULT_UNLINKED_TTL_S
+    """Seconds an upload that no video uses is kept."""
     read_uow: Callable[[], ReadUnitOfWork] | None = None
     """Units of work for use cases that only read. An adapter may serve them
     without a write transaction (e.g. without SQLite's write lock), as long

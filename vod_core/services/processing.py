@@ -27,6 +27,7 @@ from vod_core.ports.media import (
     TranscodeFailed,
 )
 from vod_core.ports.unit_of_work import UnitOfWork
+from vod_core.services.access import MediaAccess
 from vod_core.services.context import Context
 from vod_core.services.failures import fails_as
 from vod_core.services.transcoding import add_play_sets, template_for
@@ -48,7 +49,8 @@ PROGRESS_STEP = 0.02
 
 
 class Processing:
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, access: MediaAccess) -> None:
+        self._access = access
         self._ctx = ctx
 
     async def handle(self, job: Job) -> None:
@@ -161,6 +163,7 @@ class Processing:
         return cover_id, size
 
     async def _finish_video(self, video_id: str, info: MediaInfo, cover_id: str, cover_size: int) -> None:
+        grants = await self._access.grants()  # before the transaction: the key may have to be loaded
         now = self._ctx.clock.now()
         async with self._ctx.uow() as uow:
             video = await uow.videos.get(video_id)
@@ -184,7 +187,7 @@ class Processing:
                 settings = await uow.settings.get(video.user_id)
                 template_ids = settings.auto_trans_template_ids if settings else []
                 play_sets = await add_play_sets(uow, self._ctx.ids, video, template_ids, now)
-            payload = video_ready_payload(video, play_sets, self._ctx.links)
+            payload = video_ready_payload(video, play_sets, self._ctx.links, grants.for_video(video.id))
             await uow.outbox.add(self._event(video.user_id, payload))
             await uow.commit()
         if play_sets:
@@ -278,6 +281,7 @@ class Processing:
             log.exception("could not store the rendition of play set %s", play_set_id)
             await self._fail_all([play_set_id], f"storing the output failed: {exc}")
             return
+        grants = await self._access.grants()
         now = self._ctx.clock.now()
         async with self._ctx.uow() as uow:
             play_set = await uow.play_sets.get(play_set_id)
@@ -293,7 +297,12 @@ class Processing:
             play_set.video_duration = rendition.duration_ms
             play_set.move_to(PlaySetStatus.READY, now)
             await uow.play_sets.update(play_set)
-            await uow.outbox.add(self._event(play_set.user_id, play_set_ready_payload(play_set, self._ctx.links)))
+            await uow.outbox.add(
+                self._event(
+                    play_set.user_id,
+                    play_set_ready_payload(play_set, self._ctx.links, grants.for_video(play_set.video_id)),
+                )
+            )
             await uow.commit()
 
 

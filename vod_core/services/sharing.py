@@ -19,6 +19,7 @@ from vod_core.errors import (
     UpdateVideoFailed,
 )
 from vod_core.guesses import GuessPolicy, client_key
+from vod_core.services.access import MediaAccess
 from vod_core.services.context import Context
 from vod_core.services.failures import fails_as
 from vod_core.services.validation import require_id, require_text
@@ -57,8 +58,9 @@ class Turns:
 
 
 class Sharing:
-    def __init__(self, ctx: Context, policy: GuessPolicy | None = None) -> None:
+    def __init__(self, ctx: Context, policy: GuessPolicy | None = None, *, access: MediaAccess) -> None:
         self._ctx = ctx
+        self._access = access
         self._policy = policy or GuessPolicy()
         self._turns = Turns()
 
@@ -88,6 +90,7 @@ class Sharing:
         password being looked at, and no other client is slowed down.
         """
         require_id("id", video_id)
+        grants = await self._access.grants()
         async with self._ctx.reader() as uow:
             video = await uow.videos.get(video_id)
             if video is None or video.is_deleted:
@@ -95,10 +98,10 @@ class Sharing:
             if video.shared_state == SharedState.PRIVATE:
                 raise AccessDenied("this video is not shared")
             if video.shared_state == SharedState.PUBLIC:
-                return (await with_play_sets(uow, [video]))[0]
+                return (await with_play_sets(uow, [video], grants))[0]
         await self._judge_password(client_key(client), video, password)
         async with self._ctx.reader() as uow:
-            return (await with_play_sets(uow, [video]))[0]
+            return (await with_play_sets(uow, [video], grants))[0]
 
     async def _judge_password(self, client: str, video: Video, password: str) -> None:
         """Let the guess through, or raise: too early for this client (nothing judged) or wrong (counted)."""

@@ -1,4 +1,4 @@
-"""Storage uploads (API.md Part B "Storage") and public file lookup."""
+"""Storage uploads (API.md Part B "Storage") and the expiry of uploads no video uses."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from collections.abc import AsyncIterator
 
 from vod_core.errors import CheckStorageIdFailed, InternalError, NotFound
 from vod_core.files import StoredFile
-from vod_core.ids import MAX_ID_LENGTH
+from vod_core.services.access import unlinked_cutoff
 from vod_core.services.context import Context
 from vod_core.services.failures import fails_as
 from vod_core.services.validation import require_id, require_text
+from vod_core.services.videos import remove_stored_bytes
 
 MAX_FILENAME = 255
 
@@ -66,17 +67,21 @@ class Uploads:
             raise NotFound(f"file {storage_id} not found")
         return stored
 
-    @fails_as(CheckStorageIdFailed)
-    async def public_file(self, storage_id: str) -> StoredFile:
-        """A file to serve to anyone holding its URL; deleted files are 3102.
+    # No contract code names housekeeping; 3124 (delete video) does not fit an upload.
+    @fails_as(InternalError)
+    async def expire_unlinked(self, limit: int = 500) -> int:
+        """Delete up to ``limit`` uploads no video used within ``VOD_UNLINKED_TTL``; returns how many.
 
-        A URL is not a parameter the caller chose, so an id no file can have
-        is simply not found (and never reaches the store).
+        Safe to run in several processes at once: each file is marked
+        deleted by exactly one of them (a compare-and-set that also loses to
+        a concurrent ``create_video`` linking it), and only that one removes
+        its bytes, after the commit.
         """
-        stored = None
-        if 0 < len(storage_id) <= MAX_ID_LENGTH and storage_id.isprintable():
-            async with self._ctx.reader() as uow:
-                stored = await uow.files.get(storage_id)
-        if stored is None or stored.deleted:
-            raise NotFound(f"file {storage_id} not found")
-        return stored
+        cutoff = unlinked_cutoff(self._ctx.clock.now(), self._ctx.unlinked_ttl_s)
+        async with self._ctx.uow() as uow:
+            expired = [
+                f.id for f in await uow.files.unlinked_before(cutoff, limit) if await uow.files.delete_if_unlinked(f.id)
+            ]
+            await uow.commit()
+        await remove_stored_bytes(self._ctx, expired)
+        return len(expired)

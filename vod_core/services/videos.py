@@ -19,13 +19,16 @@ from vod_core.errors import (
     UnusableFile,
     UpdateVideoFailed,
 )
+from vod_core.files import StoredFile
 from vod_core.play_set import PlaySet, PlaySetStatus
 from vod_core.ports.jobs import Job, JobKind
 from vod_core.ports.unit_of_work import ReadUnitOfWork
 from vod_core.ports.videos import VideoQuery
+from vod_core.services.access import Grants, MediaAccess, unlinked_cutoff
 from vod_core.services.context import Context
 from vod_core.services.failures import fails_as
 from vod_core.services.validation import Page, require_id, require_text
+from vod_core.signing import UrlGrant
 from vod_core.video import MAX_NAME_LENGTH, Video, VideoStatus
 
 log = logging.getLogger(__name__)
@@ -36,10 +39,14 @@ MAX_SOURCE_FIELD = 255
 
 @dataclass(frozen=True)
 class VideoDetails:
-    """A video with its non-deleted play sets, as every read returns it."""
+    """A video with its non-deleted play sets, as every read returns it.
+
+    ``grant`` signs the media URLs handed out with it (API.md C1).
+    """
 
     video: Video
     play_sets: list[PlaySet]
+    grant: UrlGrant
 
 
 @dataclass(frozen=True)
@@ -56,12 +63,12 @@ async def owned_video(uow: ReadUnitOfWork, user_id: str, video_id: str, *, allow
     return video
 
 
-async def with_play_sets(uow: ReadUnitOfWork, videos: Sequence[Video]) -> list[VideoDetails]:
+async def with_play_sets(uow: ReadUnitOfWork, videos: Sequence[Video], grants: Grants) -> list[VideoDetails]:
     play_sets = await uow.play_sets.live_for_videos([v.id for v in videos])
     by_video: dict[str, list[PlaySet]] = {v.id: [] for v in videos}
     for play_set in play_sets:
         by_video[play_set.video_id].append(play_set)
-    return [VideoDetails(v, by_video[v.id]) for v in videos]
+    return [VideoDetails(v, by_video[v.id], grants.for_video(v.id)) for v in videos]
 
 
 async def remove_stored_bytes(ctx: Context, storage_ids: Sequence[str]) -> None:
@@ -73,9 +80,17 @@ async def remove_stored_bytes(ctx: Context, storage_ids: Sequence[str]) -> None:
             log.exception("could not remove stored file %s (already marked deleted)", storage_id)
 
 
+def usable_upload(stored: StoredFile, user_id: str, ctx: Context) -> bool:
+    """The caller's own non-deleted file, and not an unlinked upload past its lifetime."""
+    if stored.deleted or stored.user_id != user_id:
+        return False
+    return bool(stored.video_id) or stored.created_at > unlinked_cutoff(ctx.clock.now(), ctx.unlinked_ttl_s)
+
+
 class VideoLibrary:
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, access: MediaAccess) -> None:
         self._ctx = ctx
+        self._access = access
 
     @fails_as(InsertVideoFailed)
     async def create_video(
@@ -97,7 +112,7 @@ class VideoLibrary:
         now = self._ctx.clock.now()
         async with self._ctx.uow() as uow:
             stored = await uow.files.get(storage_id)
-            if stored is None or stored.deleted or stored.user_id != user_id:
+            if stored is None or not usable_upload(stored, user_id, self._ctx):
                 raise NotFound(f"storage_id {storage_id} not found")
             if stored.video_id:
                 backed = await uow.videos.get(stored.video_id)
@@ -120,8 +135,8 @@ class VideoLibrary:
                 await uow.videos.add(video)
             except UniqueViolation as exc:
                 raise AlreadyInLibrary(f"storage_id {storage_id} is already in the media library") from exc
-            stored.video_id = video.id
-            await uow.files.update(stored)
+            if not await uow.files.link(storage_id, video.id):  # swept meanwhile
+                raise NotFound(f"storage_id {storage_id} not found")
             await uow.commit()
         await self._ctx.jobs.enqueue(Job(JobKind.PROCESS_VIDEO, video.id))
         return video
@@ -129,9 +144,10 @@ class VideoLibrary:
     @fails_as(GetVideoFailed)
     async def get_video(self, user_id: str, video_id: str) -> VideoDetails:
         require_id("id", video_id)
+        grants = await self._access.grants()
         async with self._ctx.reader() as uow:
             video = await owned_video(uow, user_id, video_id)
-            return (await with_play_sets(uow, [video]))[0]
+            return (await with_play_sets(uow, [video], grants))[0]
 
     @fails_as(ListVideoFailed)
     async def list_videos(self, user_id: str, page: Page) -> VideoPage:
@@ -146,10 +162,11 @@ class VideoLibrary:
         if source_type is not None:
             require_text("source_type", source_type, max_length=MAX_SOURCE_FIELD, allow_empty=True)
         query = VideoQuery(user_id, search, source_type)
+        grants = await self._access.grants()
         async with self._ctx.reader() as uow:
             videos = await uow.videos.find(query, page.offset, page.page_size)
             count = await uow.videos.count(query)
-            return VideoPage(await with_play_sets(uow, videos), count)
+            return VideoPage(await with_play_sets(uow, videos, grants), count)
 
     @fails_as(UpdateVideoFailed)
     async def update_video(
@@ -170,12 +187,12 @@ class VideoLibrary:
                 video.video_name = video_name
             if thumb_storage_id is not None and thumb_storage_id != video.thumb_storage_id:
                 cover = await uow.files.get(thumb_storage_id)
-                if cover is None or cover.deleted or cover.user_id != user_id:
+                if cover is None or not usable_upload(cover, user_id, self._ctx):
                     raise NotFound(f"thumb_storage_id {thumb_storage_id} not found")
                 if cover.video_id:
                     raise InvalidParameter("thumb_storage_id", "is already used by a video")
-                cover.video_id = video.id
-                await uow.files.update(cover)
+                if not await uow.files.link(thumb_storage_id, video.id):  # swept meanwhile
+                    raise NotFound(f"thumb_storage_id {thumb_storage_id} not found")
                 if video.thumb_storage_id:
                     removed.append(video.thumb_storage_id)
                     await uow.files.mark_deleted(removed)
@@ -218,6 +235,7 @@ class VideoLibrary:
 
     @fails_as(SizeSumFailed)
     async def size_sum(self, user_id: str) -> int:
-        """Bytes of all the caller's non-deleted videos: originals, renditions and covers."""
+        """Bytes of the caller's non-deleted videos (originals, renditions, covers) and live unlinked uploads."""
+        cutoff = unlinked_cutoff(self._ctx.clock.now(), self._ctx.unlinked_ttl_s)
         async with self._ctx.reader() as uow:
-            return await uow.files.linked_size_sum(user_id)
+            return await uow.files.linked_size_sum(user_id) + await uow.files.unlinked_size_sum(user_id, cutoff)

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from adapters.tortoise.errors import translated
-from adapters.tortoise.mapping import FILES
+from adapters.tortoise.mapping import FILES, utc
 from adapters.tortoise.repositories.base import TortoiseRepository
 from adapters.tortoise.sql import execute, fetch, in_list
 from vod_core.files import StoredFile
@@ -14,6 +15,12 @@ LINKED_SIZE_SUM = (
     "SELECT COALESCE(SUM(f.size), 0) FROM stored_file f JOIN video v ON v.id = f.video_id"
     " WHERE f.user_id = ? AND f.deleted = ? AND v.status <> ?"
 )
+
+UNLINKED_SIZE_SUM = (
+    "SELECT COALESCE(SUM(size), 0) FROM stored_file"
+    " WHERE user_id = ? AND video_id = '' AND deleted = ? AND created_at > ?"
+)
+UNLINKED_LIVE = "video_id = '' AND deleted = ?"
 
 
 class TortoiseFileRepository(TortoiseRepository, FileRepository):
@@ -51,3 +58,23 @@ class TortoiseFileRepository(TortoiseRepository, FileRepository):
         where, params = in_list(self._db, "id", storage_ids)
         rows = await fetch(self._db, f"SELECT id FROM stored_file WHERE {where}", params)
         return {row["id"] for row in rows}
+
+    @translated
+    async def unlinked_size_sum(self, user_id: str, created_after: datetime) -> int:
+        rows = await fetch(self._db, UNLINKED_SIZE_SUM, [user_id, False, utc(created_after)])
+        return int(rows[0][0])
+
+    @translated
+    async def link(self, storage_id: str, video_id: str) -> bool:
+        sql = f"UPDATE stored_file SET video_id = ? WHERE id = ? AND {UNLINKED_LIVE}"
+        return await execute(self._db, sql, [video_id, storage_id, False]) == 1
+
+    @translated
+    async def unlinked_before(self, cutoff: datetime, limit: int) -> list[StoredFile]:
+        where = f"{UNLINKED_LIVE} AND created_at <= ?"
+        return await self._select(FILES, where, [False, utc(cutoff)], f"ORDER BY created_at, id LIMIT {int(limit)}")
+
+    @translated
+    async def delete_if_unlinked(self, storage_id: str) -> bool:
+        sql = f"UPDATE stored_file SET deleted = ? WHERE id = ? AND {UNLINKED_LIVE}"
+        return await execute(self._db, sql, [True, storage_id, False]) == 1

@@ -88,6 +88,11 @@ class Server:
             storage_id: str = uploaded.json()["storage_id"]
             created = await client.post("/video/api/create", json={"storage_id": storage_id})
             assert created.status_code == 200, created.text
+            # Public: its files are served at stable unsigned URLs (access rules: tests/http/test_media_access.py).
+            shared = await client.post(
+                "/video/api/set_video_password", params={"id": created.json()["id"]}, json={"shared_state": 2}
+            )
+            assert shared.status_code == 200, shared.text
         await self.vod.ctx.storage.write(storage_id, _once(data))
         return storage_id
 
@@ -286,7 +291,8 @@ async def test_a_file_nobody_watches_is_sent_and_charged_to_no_one(server: Serve
         uploaded = await client.post("/storage/api/upload", params={"filename": "a.bin"}, content=data)
     storage_id = uploaded.json()["storage_id"]
     async with server.connection() as conn:
-        response = await conn.request("GET", f"/files/{storage_id}", {"Range": "bytes=100-"})
+        # An upload no video uses is its owner's alone.
+        response = await conn.request("GET", f"/files/{storage_id}", {"Range": "bytes=100-", **headers})
     assert response.body == data[100:]
     assert server.meter.reported() == []
     assert await server.traffic_total() == 0

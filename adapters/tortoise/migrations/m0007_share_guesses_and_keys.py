@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-VERSION = 6
-NAME = "keys"
+VERSION = 7
+NAME = "share_guesses_and_keys"
 
 _TYPES = {
     "postgres": {"ts": "TIMESTAMPTZ", "bool": "BOOLEAN", "false": "FALSE"},
