@@ -27,6 +27,7 @@ PLAY_SET = PlaySet("p1", "v1", "u1", 1, "360P", T0, T0)
 ORIGINAL = StoredFile("s1", "u1", "clip.mp4", 99, "video/mp4", T0, video_id="v1")
 USER_SETTINGS = UserSettings("u1", "secret", [1, 2], {EventCategory.VIDEO: "https://example.com/h"})
 DELETED_VIDEO = Video("v0", "u1", "s0", "gone", T0, T0, status=VideoStatus.DELETED)
+ADDED_LATER = {"hls_index"}  # m0006: play sets of before read back as plain MP4s ("")
 EVENT = OutboxEvent("e1", "u1", "video_ready", {"video_id": "v1"}, T0, T0)
 
 
@@ -36,8 +37,10 @@ async def recorded_versions(database: TortoiseDatabase) -> list[int]:
 
 
 async def insert_v1(database: TortoiseDatabase, table: Table[T], entity: T) -> None:
-    """A row as version 1 stored it: the dataclass's fields, no derived column."""
-    values = {name: value for name, value in table.values(entity).items() if name in table.fields}
+    """A row as version 1 stored it: the dataclass's fields, no derived column, none added later."""
+    values = {
+        name: value for name, value in table.values(entity).items() if name in table.fields and name not in ADDED_LATER
+    }
     marks = ", ".join("?" * len(values))
     await execute(
         database.client, f"INSERT INTO {table.name} ({', '.join(values)}) VALUES ({marks})", [*values.values()]
