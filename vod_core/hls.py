@@ -11,7 +11,7 @@ left out of the playlists; their ``url`` still plays as one progressive file.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from fractions import Fraction
 
 from vod_core.packaging import HlsIndex
@@ -80,10 +80,6 @@ def media_playlist(index: HlsIndex, file_uri: str) -> str:
 def target_duration(index: HlsIndex) -> int:
     """Every ``EXTINF`` rounded to the nearest integer must not exceed it (RFC 8216 §4.3.3.1)."""
     return max(1, *(_round_half_up(index.seconds(f)) for f in index.fragments))
-
-
-def segment_seconds(index: HlsIndex) -> Sequence[Fraction]:
-    return [index.seconds(f) for f in index.fragments]
 
 
 def _round_half_up(value: Fraction) -> int:

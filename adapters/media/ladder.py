@@ -124,9 +124,11 @@ class _Ladder:
                 self._audio(early)
         frame.pts = self.timeline.video_pts(frame)
         upright = self.rotator.upright(frame) if self.rotator else frame
-        if self.keyframes is not None:  # decided once for every rung; the scalers keep pict_type
-            key = self.keyframes.starts_gop(frame.pts, frame.time_base or Fraction(1, 90000))
-            upright.pict_type = PictureType.I if key else PictureType.NONE
+        # Decided once for every rung (the scalers keep pict_type). A decoded picture carries the
+        # source's own type, which libx264 obeys: left there, an all-intra source (a lavfi pattern,
+        # MJPEG, ProRes) gave all-intra renditions. So every type is set here.
+        key = self.keyframes is not None and self.keyframes.starts_gop(frame.pts, frame.time_base or Fraction(1, 90000))
+        upright.pict_type = PictureType.I if key else PictureType.NONE
         for rung in self.rungs:
             rung.put_video(upright)
 

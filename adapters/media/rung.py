@@ -47,8 +47,9 @@ class EncoderSettings:
     threads_per_encoder: int = 2
     """x264 frame threads per encoder: several encoders run at once, so automatic counts oversubscribe."""
     cmaf: bool = True
-    """Fragmented MP4 with keyframes on the ladder's grid (HLS and progressive); False writes the
-    plain fast-start MP4 with x264's own keyframe choice that came before (the benchmark's baseline)."""
+    """Fragmented MP4 with keyframes on the ladder's grid (HLS and progressive); False writes a plain
+    fast-start MP4 with x264's own keyframes (a GOP counted in frames, scene cuts): the benchmark's
+    baseline without packaging."""
 
 
 CMAF_MOVFLAGS: Final = "+frag_keyframe+empty_moov+default_base_moof+delay_moov+global_sidx+skip_trailer"

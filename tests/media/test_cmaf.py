@@ -28,7 +28,7 @@ from vod_core.templates import BUILTIN_TEMPLATES
 
 pytestmark = pytest.mark.slow
 
-LADDERS = ("long", "vfr", "scene_cut")
+LADDERS = ("long", "vfr", "scene_cut", "intra_only")
 TEMPLATES = (1, 2, 5)
 IDR = 5
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -83,8 +83,14 @@ def test_every_rung_starts_a_fragment_with_an_idr_frame_at_the_same_2_second_gri
     assert len({tuple(starts) for starts in starts_per_rung}) == 1  # the same instants in every rung
 
 
-def test_scene_cuts_add_no_keyframe(ladders: dict[str, list[Rendition]]) -> None:
-    for rendition in ladders["scene_cut"]:  # black, then a moving picture from 1.5 s on
+@pytest.mark.parametrize("name", ["scene_cut", "intra_only"])
+def test_neither_scene_cuts_nor_the_sources_keyframes_add_a_keyframe(
+    ladders: dict[str, list[Rendition]], clips: dict[str, str], name: str
+) -> None:
+    # scene_cut: black, then a moving picture from 1.5 s on; intra_only: every source picture a keyframe
+    source_keys = [p for p in video_packets(clips[name]) if p.is_keyframe]
+    assert len(source_keys) == (1 if name == "scene_cut" else 72)
+    for rendition in ladders[name]:
         keys = [p for p in video_packets(rendition.output_path) if p.is_keyframe]
         assert [round(float(p.pts * p.time_base), 3) for p in keys] == [0.0, 2.0]
 
