@@ -58,6 +58,10 @@ class PlaySet:
     video_height: int = 0
     video_duration: int = 0
     failure_reason: str = ""
+    hls_index: str = ""
+    """How the rendition is packaged for HLS: :meth:`vod_core.packaging.HlsIndex.to_json` text, or ""
+    for a plain MP4 made before packaging existed. Kept as text and parsed only to build playlists,
+    so reading play sets for a page of videos never decodes it."""
 
     @property
     def is_live(self) -> bool:

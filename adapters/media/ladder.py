@@ -14,10 +14,12 @@ import av
 from av.audio.frame import AudioFrame
 from av.audio.stream import AudioStream
 from av.container import InputContainer
-from av.video.frame import VideoFrame
+from av.video.frame import PictureType, VideoFrame
 from av.video.stream import VideoStream
 
+from adapters.media.cmaf import NotFragmented, read_index
 from adapters.media.frames import Rotator, clockwise_rotation, display_size, open_source
+from adapters.media.keyframes import KeyframeGrid
 from adapters.media.rung import EncoderSettings, Rung
 from vod_core.ports.media import NotAVideo, Rendition, RenditionRequest, TranscodeCancelled, TranscodeFailed
 
@@ -85,6 +87,7 @@ class _Ladder:
         self.rungs: list[Rung] = []
         self.rotator: Rotator | None = None
         self.early_audio: list[AudioFrame] = []
+        self.keyframes = KeyframeGrid() if settings.cmaf else None
 
     def run(self, on_progress: ProgressSink) -> None:
         done = 0.0
@@ -121,6 +124,11 @@ class _Ladder:
                 self._audio(early)
         frame.pts = self.timeline.video_pts(frame)
         upright = self.rotator.upright(frame) if self.rotator else frame
+        # Decided once for every rung (the scalers keep pict_type). A decoded picture carries the
+        # source's own type, which libx264 obeys: left there, an all-intra source (a lavfi pattern,
+        # MJPEG, ProRes) gave all-intra renditions. So every type is set here.
+        key = self.keyframes is not None and self.keyframes.starts_gop(frame.pts, frame.time_base or Fraction(1, 90000))
+        upright.pict_type = PictureType.I if key else PictureType.NONE
         for rung in self.rungs:
             rung.put_video(upright)
 
@@ -152,19 +160,25 @@ def transcode_ladder(
     except NotAVideo as exc:
         raise TranscodeFailed(str(exc)) from exc
     with container:
-        ladder = _Ladder(container, requests, settings or EncoderSettings())
+        settings = settings or EncoderSettings()
+        ladder = _Ladder(container, requests, settings)
         try:
             ladder.run(on_progress)
+            return [_rendition(rung, settings.cmaf) for rung in ladder.rungs]
         except (TranscodeCancelled, TranscodeFailed):
             ladder.abort()
             raise
         except Exception as exc:
             ladder.abort()
             raise TranscodeFailed(f"{type(exc).__name__}: {exc}") from exc
-    return [_rendition(rung) for rung in ladder.rungs]
 
 
-def _rendition(rung: Rung) -> Rendition:
+def _rendition(rung: Rung, cmaf: bool) -> Rendition:
+    """What the playlists and the play set need, read back from the finished file."""
     with av.open(rung.path) as output:
         duration_ms = int((output.duration or 0) // 1000)
-    return Rendition(rung.path, rung.width, rung.height, duration_ms, os.path.getsize(rung.path))
+    try:
+        hls = read_index(rung.path) if cmaf else None
+    except NotFragmented as exc:
+        raise TranscodeFailed(f"the output is not the expected fragmented MP4: {exc}") from exc
+    return Rendition(rung.path, rung.width, rung.height, duration_ms, os.path.getsize(rung.path), hls)

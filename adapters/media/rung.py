@@ -25,6 +25,7 @@ from av.packet import Packet
 from av.video.frame import VideoFrame
 from av.video.reformatter import Interpolation, VideoReformatter
 
+from adapters.media.keyframes import GOP_SECONDS
 from vod_core.ports.media import RenditionRequest
 from vod_core.templates import output_size
 
@@ -39,14 +40,27 @@ _Item: TypeAlias = "VideoFrame | Packet[AudioStream] | str"  # av.Packet is gene
 
 @dataclass(frozen=True)
 class EncoderSettings:
-    """x264 and AAC settings shared by every rung (and by the benchmark's baseline)."""
+    """x264, AAC and container settings shared by every rung (and by the benchmark's baseline)."""
 
     preset: str = "veryfast"
     crf: int = 23
     threads_per_encoder: int = 2
     """x264 frame threads per encoder: several encoders run at once, so automatic counts oversubscribe."""
-    keyframe_seconds: float = 2.0
-    """A fixed GOP keeps keyframes aligned across rungs (segmenting for HLS later needs it)."""
+    cmaf: bool = True
+    """Fragmented MP4 with keyframes on the ladder's grid (HLS and progressive); False writes a plain
+    fast-start MP4 with x264's own keyframes (a GOP counted in frames, scene cuts): the benchmark's
+    baseline without packaging."""
+
+
+CMAF_MOVFLAGS: Final = "+frag_keyframe+empty_moov+default_base_moof+delay_moov+global_sidx+skip_trailer"
+"""One fragment per GOP after an init section (``ftyp`` + ``moov``) at the front, so the same file
+starts playing at once in a ``<video src>`` and serves HLS byte ranges. ``delay_moov`` writes the
+``moov`` once the first packets are known, with the edit lists that make video and audio start at
+0 (the B-frame delay, AAC priming), as FFmpeg's own HLS fMP4 muxer does; ``global_sidx`` indexes
+every fragment up front, for seeking without reading each ``moof``; ``skip_trailer`` leaves out
+the ``mfra`` that would only repeat it at the end."""
+NO_SCENE_CUTS: Final = 1 << 30
+"""x264 ``keyint`` ("infinite"): keyframes come only from the grid (:mod:`adapters.media.keyframes`)."""
 
 
 class Rung:
@@ -63,7 +77,8 @@ class Rung:
     ) -> None:
         self.path = request.output_path
         self.width, self.height = output_size(request.template, *source_size)
-        self._container = av.open(self.path, "w", format="mp4", container_options={"movflags": "+faststart"})
+        movflags = CMAF_MOVFLAGS if settings.cmaf else "+faststart"
+        self._container = av.open(self.path, "w", format="mp4", container_options={"movflags": movflags})
         self._video = self._container.add_stream("libx264", rate=rate, options=_x264_options(request, rate, settings))
         self._video.width, self._video.height = self.width, self.height
         self._video.pix_fmt = "yuv420p"
@@ -142,11 +157,17 @@ class Rung:
 
 
 def _x264_options(request: RenditionRequest, rate: Fraction, settings: EncoderSettings) -> dict[str, str]:
-    options = {
-        "preset": settings.preset,
-        "crf": str(settings.crf),
-        "g": str(max(1, round(float(rate) * settings.keyframe_seconds))),
-    }
+    """With ``cmaf``: IDR frames exactly where the ladder's grid asks for them, nowhere else.
+
+    Frames arrive with ``pict_type`` I on the grid and NONE elsewhere;
+    ``forced-idr`` makes each forced keyframe an IDR (a closed GOP), scene
+    cut detection is off and ``keyint`` is out of reach.
+    """
+    options = {"preset": settings.preset, "crf": str(settings.crf)}
+    if settings.cmaf:
+        options |= {"g": str(NO_SCENE_CUTS), "sc_threshold": "0", "forced-idr": "1", "x264-params": "open-gop=0"}
+    else:
+        options["g"] = str(max(1, round(float(rate) * GOP_SECONDS)))
     kbps = request.template.video_bitrate_kbps
     if kbps is not None:
         options |= {"maxrate": f"{kbps}k", "bufsize": f"{2 * kbps}k"}

@@ -10,6 +10,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from vod_core.packaging import Fragment, HlsIndex
 from vod_core.ports.media import (
     MediaInfo,
     NotAVideo,
@@ -25,6 +26,8 @@ from vod_core.ports.media import (
 from vod_core.templates import output_size
 
 MAGIC = b"FAKEVIDEO"
+FAKE_INIT_SIZE = 16
+"""The fake rendition's "init section": its first bytes; the rest is cut into 2 s "fragments"."""
 
 
 def fake_video_bytes(width: int = 1280, height: int = 720, duration_ms: int = 10_000, padding: int = 64) -> bytes:
@@ -76,5 +79,18 @@ class FakeTranscoder(Transcoder):
             out_w, out_h = output_size(request.template, width, height)
             Path(request.output_path).write_bytes(fake_video_bytes(out_w, out_h, duration, padding=out_h))
             size = os.path.getsize(request.output_path)
-            renditions.append(Rendition(request.output_path, out_w, out_h, duration, size))
+            renditions.append(Rendition(request.output_path, out_w, out_h, duration, size, fake_index(size, duration)))
         return renditions
+
+
+def fake_index(file_size: int, duration_ms: int) -> HlsIndex:
+    """An index over a fake rendition's bytes, as the real transcoder measures one: one fragment per 2 s."""
+    count = max(1, min(-(-duration_ms // 2000), file_size - FAKE_INIT_SIZE))
+    body = file_size - FAKE_INIT_SIZE
+    fragments, offset = [], FAKE_INIT_SIZE
+    for i in range(count):
+        size = body // count + (1 if i < body % count else 0)
+        duration = 2000 if i < count - 1 else max(1, duration_ms - 2000 * i)
+        fragments.append(Fragment(offset, size, duration))
+        offset += size
+    return HlsIndex(FAKE_INIT_SIZE, 1000, tuple(fragments), "avc1.64001f,mp4a.40.2", 30.0)

@@ -1,4 +1,4 @@
-"""Contracts added with m0006: wrong-guess records, which storage ids have rows, users' keys and ``disabled``.
+"""Contracts added with m0007: wrong-guess records, which storage ids have rows, users' keys and ``disabled``.
 
 Run against memory, SQLite and PostgreSQL alike.
 """

@@ -35,12 +35,15 @@ async def recorded_versions(database: TortoiseDatabase) -> list[int]:
     return [int(row[0]) for row in rows]
 
 
-ADDED_LATER = {"vod_user": {"disabled"}}  # m0007
+ADDED_LATER = {
+    "play_set": {"hls_index"},  # m0008: play sets of before read back as plain MP4s ("")
+    "vod_user": {"disabled"},  # m0007
+}
 """Fields of today's dataclasses that version 1 had no column for."""
 
 
 async def insert_v1(database: TortoiseDatabase, table: Table[T], entity: T) -> None:
-    """A row as version 1 stored it: the dataclass's fields, no derived column."""
+    """A row as version 1 stored it: the dataclass's fields, no derived column, none added later."""
     later = ADDED_LATER.get(table.name, set())
     values = {name: value for name, value in table.values(entity).items() if name in table.fields and name not in later}
     marks = ", ".join("?" * len(values))

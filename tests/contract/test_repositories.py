@@ -289,7 +289,9 @@ async def test_unfinished_videos_are_the_initial_and_uploading_ones(uow_factory:
 
 
 async def test_play_sets_read_back_and_update(uow_factory: UowFactory) -> None:
-    original = play_set("p1", "v1", template=3, trans_progress=0.25, storage_id="s9", file_size=7, video_width=1280)
+    original = play_set(
+        "p1", "v1", template=3, trans_progress=0.25, storage_id="s9", file_size=7, video_width=1280, hls_index='{"a":1}'
+    )
     async with uow_factory() as uow:
         await uow.play_sets.add(original)
         await uow.commit()

@@ -41,15 +41,31 @@ def decode_all(path: str) -> Decoded:
 
 def top_level_boxes(path: str) -> list[str]:
     """The MP4's top-level box types in file order."""
+    return [kind for kind, _, _ in box_layout(path)]
+
+
+def box_layout(path: str) -> list[tuple[str, int, int]]:
+    """The MP4's top-level boxes in file order: (type, offset, size)."""
     boxes = []
     with open(path, "rb") as mp4:
         while header := mp4.read(8):
+            offset = mp4.tell() - 8
             size, kind = struct.unpack(">I4s", header)
             if size == 1:
-                size = struct.unpack(">Q", mp4.read(8))[0] - 8
-            boxes.append(kind.decode("latin-1"))
-            mp4.seek(size - 8, 1)
+                size = struct.unpack(">Q", mp4.read(8))[0]
+            boxes.append((kind.decode("latin-1"), offset, size))
+            mp4.seek(offset + size)
     return boxes
+
+
+def nal_types(packet: bytes) -> list[int]:
+    """NAL unit types of an H.264 sample in MP4 form (4-byte lengths before each unit)."""
+    types, at = [], 0
+    while at + 4 < len(packet):
+        length = int.from_bytes(packet[at : at + 4], "big")
+        types.append(packet[at + 4] & 0x1F)
+        at += 4 + length
+    return types
 
 
 def bright_corner(path: str) -> str:

@@ -21,6 +21,8 @@ CLIPS = {
     "vfr": Clip(vfr=True),
     "black_start": Clip(seconds=2.0, black_frames=12, audio=False),
     "long": Clip(width=320, height=180, seconds=6.0),
+    "intra_only": Clip(width=320, height=180, seconds=3.0, intra_only=True),
+    "scene_cut": Clip(seconds=3.0, black_frames=36, audio=False),  # black to moving at 1.5 s: x264 would cut there
 }
 """Tiny on purpose: the suite must stay fast on two busy cores."""
 

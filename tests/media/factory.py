@@ -29,6 +29,8 @@ class Clip:
     pix_fmt: str = "yuv420p"
     container: str = "mp4"
     faststart: bool = False
+    intra_only: bool = False
+    """Every picture a keyframe, as in MJPEG, ProRes or FFmpeg's test patterns."""
 
 
 def tolerance_ms(clip: Clip) -> float:
@@ -88,7 +90,8 @@ def make_clip(path: str, clip: Clip | None = None, *, marked: bool = False) -> l
     options = {"movflags": "+faststart"} if clip.faststart else {}
     times = frame_times(clip)
     with av.open(path, "w", format=clip.container, container_options=options) as out:
-        video = out.add_stream("libx264", rate=clip.fps, options={"preset": "ultrafast"})
+        x264 = {"preset": "ultrafast"} | ({"g": "1"} if clip.intra_only else {})
+        video = out.add_stream("libx264", rate=clip.fps, options=x264)
         video.width, video.height, video.pix_fmt = clip.width, clip.height, clip.pix_fmt
         time_base = Fraction(1, 1000) if clip.vfr else Fraction(1, clip.fps)
         video.codec_context.time_base = time_base

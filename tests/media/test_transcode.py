@@ -51,7 +51,8 @@ async def test_every_template_gives_a_playable_h264_aac_fast_start_mp4_of_the_ri
         assert decoded.frame_times == pytest.approx([float(t) for t in source_times], abs=0.002)  # VFR kept
         assert abs(rendition.duration_ms - clip.seconds * 1000) <= 1000 / clip.fps + (24 if clip.audio else 0)
         boxes = top_level_boxes(rendition.output_path)
-        assert boxes.index("moov") < boxes.index("mdat")  # fast start
+        assert boxes[:2] == ["ftyp", "moov"]  # fast start: a player knows the tracks from the first bytes
+        assert boxes.index("moov") < boxes.index("sidx") < boxes.index("moof") < boxes.index("mdat")  # seekable
 
 
 async def test_a_rotated_phone_video_is_turned_upright_in_the_pixels(

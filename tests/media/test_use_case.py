@@ -10,6 +10,7 @@ import av
 import pytest
 
 from adapters.media import PyAVProber, PyAVThumbnailer, PyAVTranscoder
+from adapters.media.cmaf import read_index
 from adapters.media.cover import luma_variance
 from adapters.memory.jobs import MemoryJobQueue
 from adapters.memory.storage import MemoryStorage
@@ -17,6 +18,7 @@ from entrypoints.bootstrap import bootstrap
 from entrypoints.config import Config
 from tests.media.checks import decode_all
 from vod_core import Vod
+from vod_core.packaging import HlsIndex
 from vod_core.play_set import PlaySet, PlaySetStatus
 from vod_core.ports.media import ProgressCallback, Rendition, RenditionRequest, TranscodeCancelled, Transcoder
 from vod_core.templates import BUILTIN_TEMPLATES, output_size
@@ -131,6 +133,7 @@ async def test_a_new_video_is_probed_covered_and_transcoded_into_every_auto_temp
         output.write_bytes(storage_of(vod).objects[ready.storage_id])
         assert ready.file_size == output.stat().st_size
         assert len(decode_all(str(output)).frame_times) == 48
+        assert HlsIndex.from_json(ready.hls_index) == read_index(str(output))  # kept for the playlists
 
 
 async def test_the_cover_skips_black_opening_frames(clips: dict[str, str], tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from vod_core.packaging import HlsIndex
 from vod_core.templates import TranscodeTemplate
 
 
@@ -44,6 +45,8 @@ class Rendition:
     height: int
     duration_ms: int
     file_size: int
+    hls: HlsIndex | None = None
+    """The CMAF packaging measured from the output; None when it is a plain MP4."""
 
 
 ProgressCallback = Callable[[float], Awaitable[bool]]

@@ -295,6 +295,7 @@ class Processing:
             play_set.storage_id, play_set.file_size = storage_id, size
             play_set.video_width, play_set.video_height = rendition.width, rendition.height
             play_set.video_duration = rendition.duration_ms
+            play_set.hls_index = rendition.hls.to_json() if rendition.hls else ""
             play_set.move_to(PlaySetStatus.READY, now)
             await uow.play_sets.update(play_set)
             await uow.outbox.add(
