@@ -28,10 +28,18 @@ class RandomIds(IdGenerator):
 
 
 class PublicFileLinks(MediaLinks):
-    """Stored files are served at ``<public base URL>/files/<storage id>?expires=...&signature=...``."""
+    """Stored files are served at ``<public base URL>/files/<storage id>?expires=...&signature=...``,
+    playlists at ``<public base URL>/hls/<video id>/<name>.m3u8`` with the same query."""
 
     def __init__(self, base_url: str) -> None:
         self._base = base_url.rstrip("/")
 
-    def file_url(self, storage_id: str, grant: UrlGrant) -> str:
-        return f"{self._base}/files/{storage_id}?{grant.query()}"
+    def file_url(self, storage_id: str, grant: UrlGrant | None) -> str:
+        return self._signed(f"{self._base}/files/{storage_id}", grant)
+
+    def playlist_url(self, video_id: str, playlist: str, grant: UrlGrant | None) -> str:
+        return self._signed(f"{self._base}/hls/{video_id}/{playlist}.m3u8", grant)
+
+    @staticmethod
+    def _signed(url: str, grant: UrlGrant | None) -> str:
+        return url if grant is None else f"{url}?{grant.query()}"

@@ -19,6 +19,7 @@ from vod_core.services.dead_events import DeadEvents
 from vod_core.services.downloads import Downloads
 from vod_core.services.health import Health
 from vod_core.services.orphans import OrphanObjects
+from vod_core.services.playback import Playback
 from vod_core.services.preferences import Preferences
 from vod_core.services.processing import Processing
 from vod_core.services.sharing import Sharing
@@ -53,6 +54,7 @@ class Vod:
         """A user's auto-transcode templates and callback URLs (stored as ``UserSettings``)."""
         self.traffic = TrafficStats(ctx)
         self.downloads = Downloads(ctx, self.access)
+        self.playback = Playback(ctx, self.access)
         self.health = Health(ctx)
         self.dead_events = DeadEvents(ctx)
         self.orphans = OrphanObjects(ctx)

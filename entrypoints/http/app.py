@@ -17,7 +17,7 @@ from entrypoints.http.docs import API_DESCRIPTION, SECURITY_SCHEME, add_componen
 from entrypoints.http.docs_page import PAGE_PATH
 from entrypoints.http.errors import JsonErrorHandler
 from entrypoints.http.resources import ResourcesFactory
-from entrypoints.http.routes import files, health, metrics, notify, sharing, storage, traffic, transcoding, videos
+from entrypoints.http.routes import files, health, hls, metrics, notify, sharing, storage, traffic, transcoding, videos
 
 App = Sanic[Config, SimpleNamespace]
 
@@ -68,7 +68,7 @@ def create_app(open_resources: ResourcesFactory, *, name: str = "vod", settings:
         SECURITY_SCHEME, "http", scheme="bearer", description="an API key: `Authorization: Bearer <key>`"
     )
     add_components(app.ext.openapi)
-    for module in (videos, sharing, transcoding, traffic, notify, storage, files, health, metrics, docs_page):
+    for module in (videos, sharing, transcoding, traffic, notify, storage, files, hls, health, metrics, docs_page):
         app.blueprint(module.bp)
     request_log.install(app)
     security_headers.install(app)

@@ -105,6 +105,11 @@ _VIDEO = obj(
         "shared_state": described({"type": "integer", "enum": [0, 1, 2]}, "0 private, 1 with password, 2 public", 0),
         "share_password": described(STR, "share password (empty in get_shared_video)", ""),
         "play_set": described(array(ref("PlaySet")), "renditions that are not deleted"),
+        "hls_url": described(
+            STR,
+            "HLS master playlist over the ready renditions (signed like the other URLs); empty while none is ready",
+            "http://127.0.0.1:8000/hls/17lok52y/master.m3u8?expires=1767225600&signature=9f2c...",
+        ),
     }
 )
 

@@ -37,6 +37,8 @@ ROUTES = {
     ("post", "/storage/api/upload"),
     ("get", "/storage/api/get"),
     ("get", "/files/{storage_id}"),
+    ("get", "/hls/{video_id}/master.m3u8"),
+    ("get", "/hls/{video_id}/{play_set_id}/media.m3u8"),
     ("get", "/health"),
 }
 

@@ -1,40 +1,54 @@
-"""A packaged rendition plays and seeks as a progressive file and as HLS, in Chromium and in PyAV.
+"""A video plays and seeks through the service, as HLS and as a progressive file, in Chromium and in PyAV.
 
-The files and the playlists built from the index are served by a plain
-static HTTP server with Range support (aiohttp), so this checks the
-packaging alone; the service's own routes are tested with the HTTP layer.
-Debian's ``chromium`` is driven by Playwright (never a browser download).
+A real ``vod serve`` (in-process jobs, SQLite) transcodes a 6 s clip to two
+renditions; the players get everything from the URLs the API hands out for
+the private video: the signed ``hls_url`` (master playlist → media
+playlists → byte ranges of ``/files``) and the signed ``play_set.url``.
+Chromium (Debian's ``chromium`` driven by Playwright, never a browser
+download) plays in a ``<video crossorigin>`` on a page of another origin
+(a plain static server), so every playlist and range goes through CORS, as
+for a player embedded elsewhere; every request the page makes is recorded,
+and one to any host but loopback fails the test. (Requests are recorded,
+not intercepted: Chromium's native HLS stops after the master playlist
+when Playwright routes its requests.)
 """
 
 from __future__ import annotations
 
-import asyncio
+import functools
 import os
 import shutil
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import av
+import httpx
 import pytest
-from aiohttp import web
 
-from adapters.media.ladder import transcode_ladder
 from tests.conftest import unreachable
-from vod_core import hls
-from vod_core.play_set import PlaySet, PlaySetStatus
-from vod_core.ports.media import RenditionRequest
-from vod_core.templates import BUILTIN_TEMPLATES
+from tests.e2e.conftest import API_KEY, Server, start_server, wait_for
 
 pytestmark = pytest.mark.slow
 
-T0 = datetime(2026, 1, 1, tzinfo=UTC)
 CHROMIUM = Path(os.environ.get("VOD_TEST_CHROMIUM", "/usr/bin/chromium"))
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run", "--mute-audio"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--mute-audio",
+]
+LOCAL_HOSTS = {"127.0.0.1"}
 PLAY = """async (src) => {
   const v = document.createElement('video');
   v.muted = true;
+  v.crossOrigin = 'anonymous';
   document.body.appendChild(v);
   const within = (p, what) => Promise.race([p, new Promise((_, ko) => setTimeout(
       () => ko(what + ' timed out at ' + v.currentTime + ', error ' + (v.error && v.error.message)), 20000))]);
@@ -46,69 +60,71 @@ PLAY = """async (src) => {
   await seek(3.3);
   const afterSeek = v.currentTime;
   await v.play();
+  await within(new Promise(ok => { const t = () => v.currentTime > afterSeek + 0.3 ? ok() : setTimeout(t, 20); t(); }),
+               'playing after the seek');
+  const advanced = v.currentTime;
   await seek(duration - 0.5);
   await within(new Promise(ok => v.onended = ok), 'end');
-  return {duration, afterSeek, ended: v.ended};
+  return {duration, afterSeek, advanced, ended: v.ended};
 }"""
 
 
-async def _blank_page(_: web.Request) -> web.Response:
-    return web.Response(text="<html><body></body></html>", content_type="text/html")
-
-
-class StaticServer:
-    """Serves a folder over HTTP on loopback, on its own thread, until closed."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.ready = threading.Event()
-        self.port = 0
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-        self.ready.wait(10)
-
-    def _run(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        app = web.Application()
-        app.router.add_get("/", _blank_page)
-        app.router.add_static("/media", self.folder)
-        runner = web.AppRunner(app)
-        self._loop.run_until_complete(runner.setup())
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        self._loop.run_until_complete(site.start())
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.ready.set()
-        self._loop.run_forever()
-        self._loop.run_until_complete(runner.cleanup())
-
-    def url(self, name: str) -> str:
-        return f"http://127.0.0.1:{self.port}/{name}"
-
-    def close(self) -> None:
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
+FFMPEG_HLS = {"extension_picky": "0"}
+"""FFmpeg >= 7.1 refuses a segment whose URL path has no extension of its format (``/files/<id>`` has none)."""
 
 
 @pytest.fixture(scope="module")
-def served(clips: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[StaticServer]:
-    """Two rungs of the 6 s clip, their media playlists and a master playlist."""
-    folder = tmp_path_factory.mktemp("served")
-    requests = [RenditionRequest(BUILTIN_TEMPLATES[t], str(folder / f"r{t}.mp4")) for t in (1, 5)]
-    renditions = transcode_ladder(clips["long"], requests, lambda _: True)
-    play_sets = []
-    for template, rendition in zip((1, 5), renditions, strict=True):
-        assert rendition.hls is not None
-        (folder / f"r{template}.m3u8").write_text(hls.media_playlist(rendition.hls, f"r{template}.mp4"))
-        play_sets.append(
-            PlaySet(f"r{template}", "v", "u", template, "", T0, T0,
-                    status=PlaySetStatus.READY, video_width=rendition.width, video_height=rendition.height,
-                    hls_index=rendition.hls.to_json())
-        )  # fmt: skip
-    (folder / "master.m3u8").write_text(hls.master_playlist(play_sets, lambda p: f"{p.id}.m3u8"))
-    server = StaticServer(folder)
-    yield server
-    server.close()
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    running = start_server(tmp_path_factory.mktemp("vod-data"), VOD_DEFAULT_API_KEY=API_KEY)
+    yield running
+    code, output = running.stop()
+    assert code == 0, output
+
+
+@pytest.fixture(scope="module")
+def video(server: Server, clips: dict[str, str]) -> dict[str, Any]:
+    """The private video of the 6 s clip with two ready renditions (360P and Origin), as ``get`` returns it."""
+    with server.client() as api:
+        upload = api.post("/storage/api/upload", files={"file": ("long.mp4", Path(clips["long"]).read_bytes())})
+        created = api.post("/video/api/create", json={"storage_id": upload.json()["storage_id"]}).json()
+        assert created["errcode"] == 1000, created
+
+        def get() -> dict[str, Any]:
+            found: dict[str, Any] = api.get("/video/api/get", params={"id": created["id"]}).json()["video"]
+            assert found["status"] in (0, 1, 2) and all(p["status"] not in (4, 6, 7) for p in found["play_set"])
+            return found
+
+        wait_for("the video to be probed", lambda: get() if get()["status"] == 1 else None)
+        for template in (1, 5):
+            response = api.post(
+                "/video/api/trans", params={"id": created["id"]}, json={"task_config_temp_id": template}
+            )
+            assert response.json()["errcode"] == 1000, response.text
+
+        def ready() -> dict[str, Any] | None:
+            found = get()
+            return found if [p["status"] for p in found["play_set"]] == [1, 1] else None
+
+        return wait_for("two ready renditions", ready, 120)
+
+
+@pytest.fixture(scope="module")
+def player_page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A blank page on another loopback origin than the service's: native HLS refuses ``file://`` pages."""
+    folder = tmp_path_factory.mktemp("player")
+    (folder / "player.html").write_text("<html><body></body></html>")
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    with ThreadingHTTPServer(("127.0.0.1", 0), handler) as page_server:
+        thread = threading.Thread(target=page_server.serve_forever, daemon=True)
+        thread.start()
+        yield f"http://127.0.0.1:{page_server.server_address[1]}/player.html"
+        page_server.shutdown()
+        thread.join(10)
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        return
 
 
 @pytest.fixture(scope="module")
@@ -128,38 +144,57 @@ def browser() -> Iterator[object]:
         launched.close()
 
 
-@pytest.mark.parametrize("name", ["r1.mp4", "master.m3u8"])
-def test_chromium_plays_a_rendition_progressively_and_as_hls_seeks_and_reaches_the_end(
-    served: StaticServer, browser: object, name: str
+def test_the_private_videos_urls_are_signed_and_refused_unsigned(video: dict[str, Any]) -> None:
+    assert video["shared_state"] == 0 and "signature=" in video["hls_url"]
+    assert urlsplit(video["hls_url"]).path == f"/hls/{video['id']}/master.m3u8"
+    assert httpx.get(video["hls_url"].partition("?")[0]).status_code == 403
+    master = httpx.get(video["hls_url"])
+    assert master.status_code == 200 and master.headers["content-type"] == "application/vnd.apple.mpegurl"
+    assert master.text.count("#EXT-X-STREAM-INF:") == 2
+
+
+@pytest.mark.parametrize("which", ["hls_url", "play_set.url"])
+def test_chromium_plays_to_the_end_and_seeks_from_another_origin(
+    server: Server, video: dict[str, Any], browser: object, player_page: str, which: str
 ) -> None:
     from playwright.sync_api import Browser
 
     assert isinstance(browser, Browser)
-    page = browser.new_page()
+    source = video["hls_url"] if which == "hls_url" else video["play_set"][0]["url"]
+    requested: list[str] = []
+    context = browser.new_context()
     try:
-        page.goto(served.url(""))  # an http origin: native HLS refuses file:// pages
-        result = page.evaluate(PLAY, served.url(f"media/{name}"))
+        page = context.new_page()
+        page.on("request", lambda request: requested.append(request.url))
+        page.goto(player_page)
+        result = page.evaluate(PLAY, source)
     finally:
-        page.close()
+        context.close()
+    assert requested and all(urlsplit(url).hostname in LOCAL_HOSTS for url in requested), requested
+    assert any(urlsplit(url).port == urlsplit(server.base_url).port for url in requested)
     assert result["duration"] == pytest.approx(6.0, abs=0.1)
     assert result["afterSeek"] == pytest.approx(3.3, abs=0.05)
+    assert result["advanced"] > result["afterSeek"] + 0.3
     assert result["ended"] is True
+    if which == "hls_url":  # the player followed the playlists to the files
+        log = server.log_path.read_text()
+        assert f"/hls/{video['id']}/master.m3u8" in log and "/media.m3u8" in log
 
 
-def test_pyav_opens_the_master_playlist_over_http_decodes_every_rendition_and_seeks(served: StaticServer) -> None:
-    with av.open(served.url("media/master.m3u8")) as container:
+def test_pyav_opens_the_master_playlist_over_http_decodes_every_rendition_and_seeks(video: dict[str, Any]) -> None:
+    with av.open(video["hls_url"], options=FFMPEG_HLS) as container:
         streams = list(container.streams.video)
         assert sorted((s.codec_context.width, s.codec_context.height) for s in streams) == [(320, 180), (320, 180)]
         decoded = {s.index: 0 for s in streams}
         for packet in container.demux(*streams):
             decoded[packet.stream.index] += len(packet.decode())
     assert sorted(decoded.values()) == [144, 144]  # every picture of both renditions
-    with av.open(served.url("media/r5.m3u8")) as container:
-        frames = sum(1 for _ in container.decode(video=0))
-    with av.open(served.url("media/r5.m3u8")) as container:
-        container.seek(3_100_000)
-        after_seek = [float(f.time or 0) for f in container.decode(video=0)]
-    assert frames == 144
-    # FFmpeg's HLS demuxer resumes at a keyframe whose decode time is past the target: here the next GOP
-    assert after_seek[0] in (pytest.approx(2.0, abs=0.002), pytest.approx(4.0, abs=0.002))
-    assert after_seek[-1] == pytest.approx(6.0 - 1 / 24, abs=0.01)
+    media = [line for line in httpx.get(video["hls_url"]).text.splitlines() if line.startswith("http")]
+    for url in media:
+        assert urlsplit(url).hostname in LOCAL_HOSTS
+        with av.open(url, options=FFMPEG_HLS) as container:
+            container.seek(3_100_000)
+            after_seek = [float(f.time or 0) for f in container.decode(video=0)]
+        # FFmpeg's HLS demuxer resumes at a keyframe whose decode time is past the target: here the next GOP
+        assert after_seek[0] in (pytest.approx(2.0, abs=0.002), pytest.approx(4.0, abs=0.002))
+        assert after_seek[-1] == pytest.approx(6.0 - 1 / 24, abs=0.01)

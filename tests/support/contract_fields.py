@@ -1,4 +1,4 @@
-"""The exact field lists of the seed's responses (vod-api.zh.txt), in its order."""
+"""The exact field lists of the seed's responses (vod-api.zh.txt), in its order, with Part C's additions last."""
 
 VIDEO_FIELDS = [
     "id",
@@ -18,6 +18,7 @@ VIDEO_FIELDS = [
     "shared_state",
     "share_password",
     "play_set",
+    "hls_url",  # API.md C1
 ]
 PLAY_SET_FIELDS = [
     "play_set_id",

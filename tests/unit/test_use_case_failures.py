@@ -30,6 +30,7 @@ from vod_core.errors import (
     CheckStorageIdFailed,
     DeleteTransConfigFailed,
     DeleteVideoFailed,
+    GetPlaySetFailed,
     GetTotalTrafficFailed,
     GetTransConfigFailed,
     GetUserTotalTrafficFailed,
@@ -56,6 +57,7 @@ from vod_core.services.failures import declared_failure, fails_as
 from vod_core.services.health import Health
 from vod_core.services.notifications import Notifications
 from vod_core.services.orphans import OrphanObjects
+from vod_core.services.playback import Playback
 from vod_core.services.preferences import Preferences
 from vod_core.services.processing import Processing
 from vod_core.services.sharing import Sharing
@@ -150,6 +152,7 @@ class World:
     new_video: str
     unused_file: str
     play_set: str
+    ready_play_set: str
 
 
 async def make_world() -> World:
@@ -171,12 +174,16 @@ async def make_world() -> World:
     ready = await video()
     await jobs.drain(vod.processing.handle)
     await vod.sharing.set_video_password(alice.id, ready, 2)
+    ready_play_set = await vod.transcoding.start_transcode(alice.id, ready, 3)
+    await jobs.drain(vod.processing.handle)
     play_set = await vod.transcoding.start_transcode(alice.id, ready, 1)
     new = await video()
     unused = await vod.uploads.upload(alice.id, "cover.jpg", chunks_of(b"\xff\xd8jpeg"))
     await vod.traffic.ingest([TrafficRecord(ready, 100, 1_767_225_600)])
     notifications = Notifications(vod.ctx, AcceptingSender())
-    return World(vod, notifications, jobs, db, outage, alice.id, key, ready, new, unused.id, play_set.id)
+    return World(
+        vod, notifications, jobs, db, outage, alice.id, key, ready, new, unused.id, play_set.id, ready_play_set.id
+    )
 
 
 async def drained(stream: AsyncIterator[Any]) -> list[Any]:
@@ -278,6 +285,11 @@ CASES: dict[str, tuple[UseCase, type[InternalError]]] = {
     "MediaAccess.signer": (lambda w: MediaAccess(w.vod.ctx).signer(), InternalError),
     "MediaAccess.grants": (lambda w: MediaAccess(w.vod.ctx).grants(), InternalError),
     "MediaAccess.video_media": (lambda w: w.vod.access.video_media(w.ready_video, MediaQuery()), InternalError),
+    "Playback.master": (lambda w: w.vod.playback.master(w.ready_video, MediaQuery()), GetVideoFailed),
+    "Playback.media": (
+        lambda w: w.vod.playback.media(w.ready_video, w.ready_play_set, MediaQuery()),
+        GetPlaySetFailed,
+    ),
     "MediaAccess.stored_file": (
         lambda w: w.vod.access.stored_file(w.unused_file, MediaQuery(), w.alice),
         CheckStorageIdFailed,
@@ -299,6 +311,7 @@ SERVICES = (
     Health,
     OrphanObjects,
     MediaAccess,
+    Playback,
 )
 
 

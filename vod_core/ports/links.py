@@ -6,6 +6,13 @@ from vod_core.signing import UrlGrant
 
 
 class MediaLinks(Protocol):
-    def file_url(self, storage_id: str, grant: UrlGrant) -> str:
-        """The URL of the stored file ``storage_id`` carrying ``grant`` (of the video the file belongs to)."""
+    def file_url(self, storage_id: str, grant: UrlGrant | None) -> str:
+        """The URL of the stored file ``storage_id`` carrying ``grant`` (of the video the file belongs to).
+
+        ``None`` gives the stable unsigned URL (public videos only serve it).
+        """
+        ...
+
+    def playlist_url(self, video_id: str, playlist: str, grant: UrlGrant | None) -> str:
+        """The URL of the HLS playlist ``<playlist>.m3u8`` of ``video_id`` (``master``, ``<play set id>/media``)."""
         ...
