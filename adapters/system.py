@@ -34,8 +34,9 @@ class PublicFileLinks(MediaLinks):
     def __init__(self, base_url: str) -> None:
         self._base = base_url.rstrip("/")
 
-    def file_url(self, storage_id: str, grant: UrlGrant | None) -> str:
-        return self._signed(f"{self._base}/files/{storage_id}", grant)
+    def file_url(self, storage_id: str, grant: UrlGrant | None, extension: str = "") -> str:
+        suffix = f".{extension}" if extension else ""
+        return self._signed(f"{self._base}/files/{storage_id}{suffix}", grant)
 
     def playlist_url(self, video_id: str, playlist: str, grant: UrlGrant | None) -> str:
         return self._signed(f"{self._base}/hls/{video_id}/{playlist}.m3u8", grant)

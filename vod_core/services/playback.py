@@ -65,7 +65,8 @@ class Playback:
         index = hls.hls_index(found) if found is not None else None
         if found is None or index is None:
             raise NotFound(f"play set {play_set_id} of video {video_id} has no HLS rendition")
-        file_url = self._ctx.links.file_url(found.storage_id, _grant(video_id, query, permit))
+        # Renditions are fragmented MP4 (CMAF): the extension lets FFmpeg-based players accept the segments.
+        file_url = self._ctx.links.file_url(found.storage_id, _grant(video_id, query, permit), "mp4")
         return Playlist(hls.media_playlist(index, file_url), permit, video_id)
 
     async def _permitted(self, video_id: str, query: MediaQuery) -> tuple[Permit, list[PlaySet]]:

@@ -83,7 +83,11 @@ def _headers(download: Download, now: int) -> dict[str, str]:
 @describe(
     "Download a stored file (original, rendition or cover); supports Range, HEAD and conditional requests",
     params=[
-        path("storage_id", "the storage id in origin_url, thumb_url or play_set.url"),
+        path(
+            "storage_id",
+            "the storage id in origin_url, thumb_url or play_set.url, optionally followed by a file extension"
+            " (`.mp4`; ignored: HLS playlists use it for players that pick a demuxer by extension)",
+        ),
         query("expires", {"type": "string"}, "expiry of a signed URL (unix seconds), as handed out"),
         query("signature", {"type": "string"}, "signature of a signed URL, as handed out"),
     ],
@@ -97,7 +101,8 @@ async def serve_file(request: Request, storage_id: str) -> HTTPResponse | None:
     if request.method == "OPTIONS":
         return preflight()
     res = resources(request)
-    download = await res.vod.downloads.open(storage_id, media_query(request), await caller(request))
+    stored_id = storage_id.partition(".")[0]  # ids have no dot: what follows one is an extension
+    download = await res.vod.downloads.open(stored_id, media_query(request), await caller(request))
     size = download.size
     headers = _headers(download, int(res.vod.ctx.clock.now().timestamp()))
     etag, last_modified = headers["ETag"], download.last_modified
