@@ -45,7 +45,6 @@ from sanic.response import HTTPResponse
 
 from entrypoints.http.resources import resources
 from vod_core.services.downloads import Download
-from vod_core.traffic import TrafficRecord
 
 
 @dataclass
@@ -67,8 +66,7 @@ async def send_body(request: Request, response: HTTPResponse, download: Download
             await _stream(request, response, download, start, length, meter)
     finally:
         if download.video_id and meter.sent:
-            now = int(res.vod.ctx.clock.now().timestamp())
-            res.traffic.submit(TrafficRecord(download.video_id, meter.sent, now))
+            res.traffic.submit(res.vod.traffic.served(download.video_id, meter.sent))
     return meter.sent
 
 

@@ -121,6 +121,10 @@ class MediaAccess:
             raise InternalError("the URL signing key could not be stored")
         return key
 
+    def seconds_left(self, permit: Permit) -> int:
+        """How long a signed ``permit`` still holds (0 when expired, or for an unsigned one): a cache's lifetime."""
+        return max(0, permit.expires - int(self._ctx.clock.now().timestamp()))
+
     @fails_as(InternalError)
     async def grants(self) -> Grants:
         """Signed links for a response made now: valid for ``url_ttl_s`` seconds."""

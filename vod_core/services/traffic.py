@@ -75,6 +75,10 @@ class TrafficStats:
         self.rejected = 0
         """Records dropped because they were malformed (see :func:`record_problem`)."""
 
+    def served(self, video_id: str, sent: int) -> TrafficRecord:
+        """A record of ``sent`` bytes of ``video_id`` served now (the service clock), for the traffic feed."""
+        return TrafficRecord(video_id, sent, int(self._ctx.clock.now().timestamp()))
+
     # Ingestion serves a log feed, not a request: no contract code describes it.
     @fails_as(InternalError)
     async def ingest(self, records: Sequence[TrafficRecord]) -> int:

@@ -52,12 +52,12 @@ async def caller(request: Request) -> str | None:
         return None
 
 
-def cache_control(download: Download, now: int) -> str:
+def cache_control(download: Download, seconds_left: int) -> str:
     permit = download.permit
     if permit.audience is Audience.PUBLIC:
         return STABLE_PUBLIC
     if permit.audience is Audience.SIGNED:
-        return f"private, max-age={max(0, permit.expires - now)}"
+        return f"private, max-age={seconds_left}"
     return OWNER_ONLY
 
 
@@ -67,13 +67,13 @@ def attachment(filename: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
-def _headers(download: Download, now: int) -> dict[str, str]:
+def _headers(download: Download, seconds_left: int) -> dict[str, str]:
     headers = {
         **MEDIA,
         "Accept-Ranges": "bytes",
         "ETag": f'"{download.etag}"',
         "Last-Modified": format_datetime(download.last_modified, usegmt=True),
-        "Cache-Control": cache_control(download, now),
+        "Cache-Control": cache_control(download, seconds_left),
     }
     if not download.inline:
         headers["Content-Disposition"] = attachment(download.filename)
@@ -104,7 +104,7 @@ async def serve_file(request: Request, storage_id: str) -> HTTPResponse | None:
     stored_id = storage_id.partition(".")[0]  # ids have no dot: what follows one is an extension
     download = await res.vod.downloads.open(stored_id, media_query(request), await caller(request))
     size = download.size
-    headers = _headers(download, int(res.vod.ctx.clock.now().timestamp()))
+    headers = _headers(download, res.vod.access.seconds_left(download.permit))
     etag, last_modified = headers["ETag"], download.last_modified
     if not_modified(
         request.headers.get("if-none-match"), request.headers.get("if-modified-since"), etag, last_modified

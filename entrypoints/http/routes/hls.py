@@ -27,7 +27,6 @@ from entrypoints.http.security_headers import MEDIA
 from vod_core.hls import MEDIA_TYPE
 from vod_core.services.access import Audience
 from vod_core.services.playback import MASTER, MEDIA_PLAYLIST, Playlist
-from vod_core.traffic import TrafficRecord
 
 bp = Blueprint("hls")
 
@@ -85,7 +84,7 @@ def _respond(request: Request, playlist: Playlist) -> HTTPResponse:
     if request.method == "HEAD":
         return HTTPResponse(status=200, headers=headers, content_type=MEDIA_TYPE)
     res = resources(request)
-    res.traffic.submit(TrafficRecord(playlist.video_id, len(body), int(res.vod.ctx.clock.now().timestamp())))
+    res.traffic.submit(res.vod.traffic.served(playlist.video_id, len(body)))
     return HTTPResponse(body, status=200, headers=headers, content_type=MEDIA_TYPE)
 
 
