@@ -8,27 +8,16 @@ loopback address is aborted and recorded, and fails the test.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import unreachable
 from tests.e2e.conftest import Server
+from tests.support.browser import headless_chromium
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = Path(os.environ.get("VOD_TEST_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 OPERATIONS = ("createVideo", "listVideos", "getSharedVideo", "uploadFile", "downloadFile", "getHealth")
 PATHS = ("/video/api/create", "/video/api/list", "/storage/api/upload", "/files/{storage_id}", "/health")
@@ -36,19 +25,7 @@ PATHS = ("/video/api/create", "/video/api/list", "/storage/api/upload", "/files/
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    try:
-        from playwright.sync_api import Error, sync_playwright
-    except ImportError as exc:
-        unreachable("Playwright", exc)
-    if not CHROMIUM.exists():
-        unreachable("Chromium", FileNotFoundError(str(CHROMIUM)))
-    with sync_playwright() as playwright:
-        try:
-            launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        except Error as exc:
-            unreachable("Chromium", exc)
-        yield launched
-        launched.close()
+    yield from headless_chromium()
 
 
 def test_the_docs_page_lists_the_operations_without_leaving_the_machine(server: Server, browser: object) -> None:

@@ -16,8 +16,6 @@ when Playwright routes its requests.)
 from __future__ import annotations
 
 import functools
-import os
-import shutil
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -29,21 +27,11 @@ import av
 import httpx
 import pytest
 
-from tests.conftest import unreachable
 from tests.e2e.conftest import API_KEY, Server, start_server, wait_for
+from tests.support.browser import headless_chromium
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = Path(os.environ.get("VOD_TEST_CHROMIUM", "/usr/bin/chromium"))
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--mute-audio",
-]
 LOCAL_HOSTS = {"127.0.0.1"}
 PLAY = """async (src) => {
   const v = document.createElement('video');
@@ -128,19 +116,7 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    try:
-        from playwright.sync_api import Error, sync_playwright
-    except ImportError as exc:
-        unreachable("Playwright", exc)
-    if not CHROMIUM.exists() and not shutil.which("chromium"):
-        unreachable("Chromium", FileNotFoundError(str(CHROMIUM)))
-    with sync_playwright() as playwright:
-        try:
-            launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        except Error as exc:
-            unreachable("Chromium", exc)
-        yield launched
-        launched.close()
+    yield from headless_chromium()
 
 
 def test_the_private_videos_urls_are_signed_and_refused_unsigned(video: dict[str, Any]) -> None:
