@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import multiprocessing
 import os
 import tempfile
@@ -32,6 +33,11 @@ from vod_core.ports.media import (
     TranscodeFailed,
     Transcoder,
 )
+
+log = logging.getLogger(__name__)
+
+CLOSE_GRACE_S = 20.0
+"""How long :meth:`PyAVTranscoder.close` lets cancelled workers wind down before it terminates them."""
 
 TEMP_PREFIXES = ("vod-transcode-", "vod-cover-")
 """The work directories of processing (vod_core.services.processing), named with their process's pid."""
@@ -80,11 +86,25 @@ class PyAVTranscoder(Transcoder):
                 _remove_outputs(requests)
 
     async def close(self) -> None:
-        """Ask running transcodes to stop, then shut the worker processes down."""
+        """Ask running transcodes to stop, then shut the worker processes down.
+
+        A worker sees the request at its next progress report. One that has
+        not stopped after ``CLOSE_GRACE_S`` (still starting up, say, when a
+        SIGTERM arrives right after a start) is terminated, so that stopping
+        the service never waits on a transcode: its play set is still
+        unfinished in the database and is resumed on the next start.
+        """
         for conn in list(self._running):
             with contextlib.suppress(OSError):
                 conn.send(CANCEL)
-        await asyncio.to_thread(self._pool.shutdown, True, cancel_futures=True)
+        workers = [p for p in multiprocessing.active_children() if p.__class__ is self._mp.Process]
+        shutdown = asyncio.ensure_future(asyncio.to_thread(self._pool.shutdown, True, cancel_futures=True))
+        done, _ = await asyncio.wait({shutdown}, timeout=CLOSE_GRACE_S)
+        if not done:
+            log.warning("transcode workers still running %.0f s after the cancel: terminating them", CLOSE_GRACE_S)
+            for worker in workers:
+                worker.terminate()
+        await shutdown
 
 
 async def _follow(
