@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import socket
 from collections.abc import AsyncIterator
 from email.utils import parsedate_to_datetime
 
@@ -12,6 +11,7 @@ import pytest
 from sanic import Sanic
 
 from tests.http.conftest import Service
+from tests.support.loopback_server import on_loopback
 
 
 async def test_files_carry_an_etag_and_a_last_modified_date(service: Service) -> None:
@@ -53,20 +53,12 @@ async def test_a_url_naming_an_impossible_id_is_404(service: Service, storage_id
 async def served(service: Service) -> AsyncIterator[httpx.AsyncClient]:
     """The service's app on a loopback socket: Sanic's HTTP/1 server; its ASGI client must not be used after."""
     app: Sanic = service.api.client.sanic_app
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False)
-    assert server is not None
-    await server.startup()
-    await server.before_start()
-    await server.after_start()
     headers = {"Authorization": f"Bearer {service.api.key}"}
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", headers=headers) as client:
+    async with (
+        on_loopback(app) as port,
+        httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", headers=headers) as client,
+    ):
         yield client
-    await server.before_stop()
-    await server.close()
-    await server.after_stop()
 
 
 async def test_head_over_http1_sends_the_headers_and_logs_no_error(

@@ -57,9 +57,6 @@ PLAY = """async (src) => {
 }"""
 
 
-"""FFmpeg >= 7.1 refuses a segment whose URL path has no extension of its format (``/files/<id>`` has none)."""
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     running = start_server(tmp_path_factory.mktemp("vod-data"), VOD_DEFAULT_API_KEY=API_KEY)

@@ -24,6 +24,7 @@ from entrypoints.config import Config
 from entrypoints.http import Resources, create_app
 from entrypoints.http.presenters import Presenter
 from tests.jobs.helpers import eventually
+from tests.support.loopback_server import on_loopback
 
 BOUNDARY = "stallboundary"
 
@@ -42,18 +43,10 @@ async def serving(tmp_path: Path, name: str) -> AsyncIterator[tuple[int, str]]:
     app = create_app(open_resources, name=name)
     app.config.BODY_IDLE_TIMEOUT = 0.3
     _, key = await vod.users.create_user("alice")
-    server = await app.create_server(host="127.0.0.1", port=0, return_asyncio_server=True)
-    assert server is not None
-    await server.startup()
-    await server.before_start()
-    await server.after_start()
-    port = server.server.sockets[0].getsockname()[1]
     try:
-        yield port, key
+        async with on_loopback(app) as port:
+            yield port, key
     finally:
-        await server.before_stop()
-        await server.close()
-        await server.after_stop()
         Sanic._app_registry.pop(name, None)
 
 

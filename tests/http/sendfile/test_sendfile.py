@@ -34,6 +34,7 @@ from entrypoints.http import Resources, create_app
 from entrypoints.http.presenters import Presenter
 from tests.http.conftest import BASE_URL, START
 from tests.support.clock import SteppingClock
+from tests.support.loopback_server import on_loopback
 from vod_core import Vod
 from vod_core.traffic import TrafficRecord
 
@@ -174,21 +175,11 @@ async def server(
         yield resources
 
     app = create_app(open_resources, name=f"vod_sendfile_{next(_app_names)}")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    http_server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False)
-    assert http_server is not None
-    await http_server.startup()
-    await http_server.before_start()
-    await http_server.after_start()
     user, key = await vod.users.create_user("alice")
-    found = Server(vod, storage, meter, port, user.id, key)
-    monkeypatch.setattr(os, "sendfile", _spy(os.sendfile, found.sendfile_calls))
-    yield found
-    await http_server.before_stop()
-    await http_server.close()
-    await http_server.after_stop()
+    async with on_loopback(app) as port:
+        found = Server(vod, storage, meter, port, user.id, key)
+        monkeypatch.setattr(os, "sendfile", _spy(os.sendfile, found.sendfile_calls))
+        yield found
     await feed.stop()
 
 
