@@ -155,9 +155,13 @@ class MemoryFileRepository(_Repository, FileRepository):
         files = self.tx.read("files")
         return {storage_id for storage_id in storage_ids if storage_id in files}
 
-    async def link(self, storage_id: str, video_id: str) -> bool:
+    async def _live_unlinked(self, storage_id: str) -> StoredFile | None:
         stored = await self.get(storage_id)
-        if stored is None or stored.deleted or stored.video_id:
+        return None if stored is None or stored.deleted or stored.video_id else stored
+
+    async def link(self, storage_id: str, video_id: str) -> bool:
+        stored = await self._live_unlinked(storage_id)
+        if stored is None:
             return False
         stored.video_id = video_id
         await self.update(stored)
@@ -170,8 +174,8 @@ class MemoryFileRepository(_Repository, FileRepository):
         return [self.tx.get("files", f.id) for f in sorted(found, key=lambda f: (f.created_at, f.id))[:limit]]
 
     async def delete_if_unlinked(self, storage_id: str) -> bool:
-        stored = await self.get(storage_id)
-        if stored is None or stored.deleted or stored.video_id:
+        stored = await self._live_unlinked(storage_id)
+        if stored is None:
             return False
         stored.deleted = True
         await self.update(stored)
