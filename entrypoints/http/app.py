@@ -10,9 +10,10 @@ from sanic import Request, Sanic
 from sanic.config import Config
 from sanic_ext import Extend
 from sanic_ext.extensions.openapi.extension import OpenAPIExtension
+from sanic_ext.extensions.templating.extension import TemplatingExtension
 
 from entrypoints.config import Config as Settings
-from entrypoints.http import docs_page, request_log, security_headers
+from entrypoints.http import docs_page, pages, request_log, security_headers
 from entrypoints.http.docs import API_DESCRIPTION, SECURITY_SCHEME, add_components
 from entrypoints.http.docs_page import PAGE_PATH
 from entrypoints.http.errors import JsonErrorHandler
@@ -59,16 +60,18 @@ def create_app(open_resources: ResourcesFactory, *, name: str = "vod", settings:
         HTTP_AUTO_OPTIONS=False,
         HTTP_AUTO_TRACE=False,
         CORS_AUTOMATIC_OPTIONS=False,
+        TEMPLATING_PATH_TO_TEMPLATES=pages.TEMPLATES_DIR,
     )
-    # Only the OpenAPI extension: the built-in ones (CORS, injection, health,
-    # HTTP helpers) are unused here and each costs time on every request.
-    Extend(app, built_in_extensions=False, extensions=[OpenAPIWithOwnPage])
+    # Only OpenAPI and the pages' templates: the built-in extensions (CORS, injection,
+    # health, HTTP helpers) are unused here and each costs time on every request.
+    Extend(app, built_in_extensions=False, extensions=[OpenAPIWithOwnPage, TemplatingExtension])
     app.ext.openapi.describe("VOD service API", version="1.0", description=API_DESCRIPTION)
     app.ext.openapi.add_security_scheme(
         SECURITY_SCHEME, "http", scheme="bearer", description="an API key: `Authorization: Bearer <key>`"
     )
     add_components(app.ext.openapi)
-    for module in (videos, sharing, transcoding, traffic, notify, storage, files, hls, health, metrics, docs_page):
+    api = (videos, sharing, transcoding, traffic, notify, storage, files, hls, health, metrics)
+    for module in (*api, docs_page, pages):
         app.blueprint(module.bp)
     request_log.install(app)
     security_headers.install(app)
