@@ -56,6 +56,7 @@ def create_app(open_resources: ResourcesFactory, *, name: str = "vod", settings:
     settings = settings or Settings()
     app = Sanic(name, error_handler=JsonErrorHandler(), configure_logging=False)
     app.ctx.metrics_token = settings.metrics_token
+    app.ctx.public_base_url = settings.public_base_url
     app.config.update(
         REQUEST_HEAD_TIMEOUT=settings.request_head_timeout_s,
         REQUEST_MAX_SIZE=MAX_JSON_BODY,

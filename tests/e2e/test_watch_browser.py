@@ -264,3 +264,43 @@ def test_the_player_picks_hls_else_the_best_fitting_ready_play_set_else_the_orig
     finally:
         context.close()
     assert chosen == {"src": expected, "poster": "/cover.jpg"}
+
+
+REFRESHES = """async ([stale, fresh]) => {
+  const { startPlayer } = await import('/static/player.js');
+  const element = document.createElement('video');
+  element.muted = true;
+  document.body.appendChild(element);
+  let refreshes = 0;
+  startPlayer(element, stale, { refresh: async () => { refreshes += 1; return fresh; } });
+  const deadline = Date.now() + 20000;
+  const until = async (done, what) => {
+    while (!done()) {
+      if (Date.now() > deadline) {
+        throw new Error(what + ' timed out; error ' + (element.error && element.error.message));
+      }
+      await new Promise(ok => setTimeout(ok, 50));
+    }
+  };
+  await until(() => element.getAttribute('src') === fresh.hls_url, 'the fresh URL');
+  await element.play();
+  await until(() => element.currentTime >= 0.5, 'playing');
+  return {refreshes, currentTime: element.currentTime};
+}"""
+
+
+def test_the_player_fetches_new_urls_when_the_signed_ones_are_refused(
+    server: Server, video_id: str, stranger: tuple[Any, list[str]]
+) -> None:
+    """As when the page was open longer than VOD_URL_TTL: the playlist is refused (403), the player refreshes."""
+    share(server, video_id, 2)
+    with server.client(key=None) as anonymous:
+        fresh = anonymous.get("/video/api/get_shared_video", params={"id": video_id}).json()["video"]
+    stale = {**fresh, "hls_url": fresh["hls_url"].replace("signature=", "signature=0")}
+    with server.client(key=None) as anonymous:
+        assert anonymous.get(stale["hls_url"]).status_code == 403
+    context, _ = stranger
+    page = context.new_page()
+    page.goto(f"{server.base_url}/watch/no-such-video")  # a page of the service's origin, to import the module
+    result = page.evaluate(REFRESHES, [stale, fresh])
+    assert result["refreshes"] == 1 and result["currentTime"] >= 0.5

@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from sanic_testing.testing import TestingResponse
 
+from entrypoints.http.pages import PAGE_CSP
+from entrypoints.http.routes.watch import EMBED_FRAMING, WATCH_FRAMING, page_policy
 from tests.http.conftest import Service
 
 PAGES = ("/watch", "/embed")
@@ -160,3 +162,14 @@ async def test_the_player_module_is_served_as_javascript(service: Service) -> No
         assert response.status == 200
         assert response.headers["content-type"].split(";")[0] in ("text/javascript", "application/javascript")
     assert "export function startPlayer(videoElement, video" in (await open_page(service, "/static/player.js")).text
+
+
+def test_the_pages_may_load_media_and_covers_from_the_public_base_url_only() -> None:
+    assert page_policy(WATCH_FRAMING) == PAGE_CSP
+    assert page_policy(WATCH_FRAMING, "not a url") == PAGE_CSP
+    policy = page_policy(EMBED_FRAMING, "https://cdn.example:8443/vod")
+    parts = {d.split()[0]: d.split()[1:] for d in policy.split("; ")}
+    assert parts["media-src"] == ["'self'", "https://cdn.example:8443", "blob:"]
+    assert parts["img-src"] == ["'self'", "https://cdn.example:8443", "data:"]
+    assert parts["frame-ancestors"] == ["*"] and parts["script-src"] == ["'self'"]
+    assert parts["connect-src"] == ["'self'"]  # the page's own API calls stay on its origin

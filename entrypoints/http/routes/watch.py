@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
 from sanic import Blueprint, HTTPResponse, Request
 from sanic_ext import openapi
@@ -26,25 +27,42 @@ from vod_core.errors import InvalidParameter, NotFound
 
 bp = Blueprint("watch")
 
-WATCH_CSP = PAGE_CSP
-EMBED_CSP = PAGE_CSP.replace("frame-ancestors 'none'", "frame-ancestors *")
 NOT_AVAILABLE_STATUS = 404
+WATCH_FRAMING = "frame-ancestors 'none'"
+EMBED_FRAMING = "frame-ancestors *"
+
+
+def page_policy(framing: str, public_base_url: str = "") -> str:
+    """:data:`PAGE_CSP` with ``framing``, letting the page load media and covers from ``VOD_PUBLIC_BASE_URL``.
+
+    Media URLs are handed out under ``VOD_PUBLIC_BASE_URL``, which may be
+    another origin than the page's (a CDN in front of ``/files``): without
+    it in ``media-src`` and ``img-src`` the player and the poster would be
+    blocked there.
+    """
+    policy = PAGE_CSP.replace("frame-ancestors 'none'", framing)
+    parts = urlsplit(public_base_url)
+    if parts.scheme in ("http", "https") and parts.netloc:
+        media_origin = f"{parts.scheme}://{parts.netloc}"
+        policy = policy.replace("img-src 'self'", f"img-src 'self' {media_origin}")
+        policy = policy.replace("media-src 'self'", f"media-src 'self' {media_origin}")
+    return policy
 
 
 @bp.get("/watch/<video_id:path>")
 @openapi.exclude()
 async def watch_page(request: Request, video_id: str) -> HTTPResponse:
-    return await _page(request, video_id, "watch/watch.html", WATCH_CSP)
+    return await _page(request, video_id, "watch/watch.html", WATCH_FRAMING)
 
 
 @bp.get("/embed/<video_id:path>")
 @openapi.exclude()
 async def embed_page(request: Request, video_id: str) -> HTTPResponse:
-    return await _page(request, video_id, "watch/embed.html", EMBED_CSP)
+    return await _page(request, video_id, "watch/embed.html", EMBED_FRAMING)
 
 
-async def _page(request: Request, video_id: str, template: str, csp: str) -> HTTPResponse:
-    headers = {"Content-Security-Policy": csp}
+async def _page(request: Request, video_id: str, template: str, framing: str) -> HTTPResponse:
+    headers = {"Content-Security-Policy": page_policy(framing, request.app.ctx.public_base_url)}
     try:
         details = await resources(request).vod.sharing.watch(video_id)
     except (NotFound, InvalidParameter):
