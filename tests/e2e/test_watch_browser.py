@@ -304,3 +304,30 @@ def test_the_player_fetches_new_urls_when_the_signed_ones_are_refused(
     page.goto(f"{server.base_url}/watch/no-such-video")  # a page of the service's origin, to import the module
     result = page.evaluate(REFRESHES, [stale, fresh])
     assert result["refreshes"] == 1 and result["currentTime"] >= 0.5
+
+
+def test_a_throttled_password_guess_is_shown_in_the_services_words(
+    server: Server, video_id: str, stranger: tuple[Any, list[str]]
+) -> None:
+    """The 429 is the service's own answer (``vod_error_response``), served in place of a real lock-out.
+
+    A real one needs several wrong guesses within a second of each other:
+    timing this shared machine cannot promise.
+    """
+    from entrypoints.http.errors import vod_error_response
+    from vod_core.errors import TooManyGuesses
+
+    throttled = vod_error_response(TooManyGuesses(8))
+    assert throttled.status == 429 and throttled.body is not None
+    share(server, video_id, 1, "s3cret")
+    context, _ = stranger
+    page = context.new_page()
+    page.route(
+        "**/video/api/get_shared_video?*",
+        lambda route: route.fulfill(status=429, content_type="application/json", body=throttled.body),
+    )
+    page.goto(f"{server.base_url}/watch/{video_id}")
+    page.get_by_label("Password").fill("s3cret")
+    page.get_by_role("button", name="Watch").click()
+    page.locator("#watch-password-error").filter(has_text="try again in 8 s").wait_for()
+    assert page.get_by_label("Password").is_visible() and not page.locator("video").is_visible()

@@ -42,6 +42,9 @@ function play(video, password) {
     videoError.textContent = '';
   });
   startPlayer(videoElement, video, { refresh: () => fetchShared(password) });
+  if (!videoElement.getAttribute('src')) {
+    videoError.textContent = 'This video is not ready to play yet.';
+  }
 }
 
 function askForPassword(form) {
