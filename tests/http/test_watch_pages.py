@@ -8,8 +8,11 @@ from __future__ import annotations
 import json
 from html.parser import HTMLParser
 from typing import Any
+from urllib.parse import quote
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sanic_testing.testing import TestingResponse
 
 from entrypoints.http.pages import PAGE_CSP
@@ -154,6 +157,15 @@ async def test_private_missing_deleted_and_malformed_ids_get_one_not_available_p
         assert (response.status, response.text) == (first.status, first.text), video_id
         assert directives(response) == directives(first)
     assert private_id not in first.text and "<video" not in first.text and "<script" not in first.text
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(video_id=st.text(min_size=1, max_size=70), page=st.sampled_from(PAGES))
+async def test_any_other_id_gets_the_same_not_available_page(service: Service, video_id: str, page: str) -> None:
+    """Whatever the id (unicode, quotes, markup, slashes once decoded), the page is the one "not available"."""
+    expected = await open_page(service, f"{page}/no-such-video")
+    response = await open_page(service, f"{page}/{quote(video_id, safe='')}")
+    assert (response.status, response.text) == (expected.status, expected.text) == (404, expected.text)
 
 
 async def test_the_player_module_is_served_as_javascript(service: Service) -> None:
