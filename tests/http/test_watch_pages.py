@@ -6,6 +6,8 @@ The browser side (the pages playing in Chromium) is tests/e2e/test_watch_browser
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import quote
@@ -13,9 +15,15 @@ from urllib.parse import quote
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sanic_testing.testing import TestingResponse
+from sanic_testing.testing import SanicASGITestClient, TestingResponse
 
+from adapters.jobs.traffic_feed import InProcessTrafficFeed
+from adapters.memory import MemoryJobQueue
+from entrypoints.bootstrap import bootstrap
+from entrypoints.config import Config
+from entrypoints.http import Resources, create_app
 from entrypoints.http.pages import PAGE_CSP
+from entrypoints.http.presenters import Presenter
 from entrypoints.http.routes.watch import EMBED_FRAMING, WATCH_FRAMING, page_policy
 from tests.http.conftest import Service
 
@@ -185,3 +193,19 @@ def test_the_pages_may_load_media_and_covers_from_the_public_base_url_only() -> 
     assert parts["img-src"] == ["'self'", "https://cdn.example:8443", "data:"]
     assert parts["frame-ancestors"] == ["*"] and parts["script-src"] == ["'self'"]
     assert parts["connect-src"] == ["'self'"]  # the page's own API calls stay on its origin
+
+
+async def test_the_served_pages_admit_the_configured_public_base_url() -> None:
+    config = Config.in_memory(public_base_url="https://cdn.example")
+    vod = bootstrap(config, jobs=MemoryJobQueue()).vod
+    resources = Resources(vod, InProcessTrafficFeed(vod.traffic.ingest), Presenter(vod.ctx.zone, vod.ctx.links))
+
+    @asynccontextmanager
+    async def open_resources() -> AsyncIterator[Resources]:
+        yield resources
+
+    client = SanicASGITestClient(create_app(open_resources, name="vod_test_watch_cdn", settings=config))
+    for page in PAGES:
+        _, response = await client.get(f"{page}/no-such-video")
+        assert response.status == 404
+        assert "media-src 'self' https://cdn.example blob:" in response.headers["content-security-policy"]
