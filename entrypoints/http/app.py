@@ -56,7 +56,6 @@ def create_app(open_resources: ResourcesFactory, *, name: str = "vod", settings:
     settings = settings or Settings()
     app = Sanic(name, error_handler=JsonErrorHandler(), configure_logging=False)
     app.ctx.metrics_token = settings.metrics_token
-    app.ctx.public_base_url = settings.public_base_url
     app.config.update(
         REQUEST_HEAD_TIMEOUT=settings.request_head_timeout_s,
         REQUEST_MAX_SIZE=MAX_JSON_BODY,
@@ -93,6 +92,9 @@ def create_app(open_resources: ResourcesFactory, *, name: str = "vod", settings:
     async def open_resources_(app: App) -> None:
         app.ctx.exit_stack = AsyncExitStack()
         app.ctx.resources = await app.ctx.exit_stack.enter_async_context(open_resources())
+
+    # The watch pages' CSP admits media and covers from this origin (routes/watch.py).
+    app.ctx.public_base_url = settings.public_base_url
 
     # Sanic's HTTP/1 server accepts (and may answer) requests on its pre-bound
     # socket before it installs its SIGTERM handler; a request answered then
