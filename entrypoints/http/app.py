@@ -18,7 +18,19 @@ from entrypoints.http.docs import API_DESCRIPTION, SECURITY_SCHEME, add_componen
 from entrypoints.http.docs_page import PAGE_PATH
 from entrypoints.http.errors import JsonErrorHandler
 from entrypoints.http.resources import ResourcesFactory
-from entrypoints.http.routes import files, health, hls, metrics, notify, sharing, storage, traffic, transcoding, videos
+from entrypoints.http.routes import (
+    files,
+    health,
+    hls,
+    metrics,
+    notify,
+    sharing,
+    storage,
+    traffic,
+    transcoding,
+    videos,
+    watch,
+)
 
 App = Sanic[Config, SimpleNamespace]
 
@@ -71,7 +83,7 @@ def create_app(open_resources: ResourcesFactory, *, name: str = "vod", settings:
     )
     add_components(app.ext.openapi)
     api = (videos, sharing, transcoding, traffic, notify, storage, files, hls, health, metrics)
-    for module in (*api, docs_page, pages):
+    for module in (*api, docs_page, pages, watch):
         app.blueprint(module.bp)
     request_log.install(app)
     security_headers.install(app)
@@ -80,6 +92,9 @@ def create_app(open_resources: ResourcesFactory, *, name: str = "vod", settings:
     async def open_resources_(app: App) -> None:
         app.ctx.exit_stack = AsyncExitStack()
         app.ctx.resources = await app.ctx.exit_stack.enter_async_context(open_resources())
+
+    # The watch pages' CSP admits media and covers from this origin (routes/watch.py).
+    app.ctx.public_base_url = settings.public_base_url
 
     # Sanic's HTTP/1 server accepts (and may answer) requests on its pre-bound
     # socket before it installs its SIGTERM handler; a request answered then
