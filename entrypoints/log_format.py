@@ -56,7 +56,15 @@ def formatter(log_format: str) -> logging.Formatter:
 
 
 def configure_logging(log_format: str) -> None:
-    """Replace the root handlers by one on stderr in ``log_format`` (``text`` or ``json``)."""
+    """Replace the root handlers by one on stderr in ``log_format`` (``text`` or ``json``).
+
+    Records leave out the thread and multiprocessing names (neither format
+    shows them): looking them up was a good part of making a record, which
+    the request log does once per request (the logging HOWTO's
+    "Optimization" section names these switches).
+    """
+    logging.logThreads = False
+    logging.logMultiprocessing = False
     handler = logging.StreamHandler()
     handler.setFormatter(formatter(log_format))
     logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
