@@ -23,8 +23,9 @@ the bytes received.
 Throughput ratios are only as good as the machine is quiet: on a machine
 shared with other work both servers get whatever CPU is left. So the bench
 also prints each server's CPU time (user + system) per GB
-it served: the cost of serving, which load does not change much, and whose
-ratio is what the throughput ratio tends to when each server has a core.
+it served: the cost of serving, which load changes far less. It is not a
+throughput forecast: whole files are limited by the client's copying as
+much as by the server's CPU.
 
     .venv/bin/python -m bench.serve [--mib 30] [--seconds 5] [--connections 8] [--nginx-workers 1]
 
@@ -306,8 +307,7 @@ def main() -> None:
                     )
                     print(
                         f"  server CPU per GB served: nginx {their_cpu:.3f} s, vod serve {our_cpu:.3f} s "
-                        f"(nginx's / ours: {their_cpu / our_cpu:.0%}, what the throughput ratio tends to "
-                        "when each server has a core to itself)"
+                        f"(nginx's / ours: {their_cpu / our_cpu:.0%})"
                     )
                     completed = ours.requests * body
                     print(
