@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Gauge, Histogram, generate_latest
 
@@ -46,9 +47,22 @@ def exposition() -> bytes:
     return generate_latest(REGISTRY)
 
 
+_REQUEST_SERIES: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+"""The labelled children of the request metrics, by (route, method, status): ``labels()`` validates and
+locks on every call, which the request path (one call per request) need not pay. Bounded: routes are the
+app's route patterns (or one label for unmatched requests), methods a fixed set, statuses HTTP's."""
+
+
 def observe_request(route: str, method: str, status: int, seconds: float) -> None:
-    HTTP_REQUESTS.labels(route, method, str(status)).inc()
-    HTTP_SECONDS.labels(route, method).observe(seconds)
+    key = (route, method, status)
+    series = _REQUEST_SERIES.get(key)
+    if series is None:
+        series = _REQUEST_SERIES[key] = (
+            HTTP_REQUESTS.labels(route, method, str(status)),
+            HTTP_SECONDS.labels(route, method),
+        )
+    series[0].inc()
+    series[1].observe(seconds)
 
 
 def jobs_enqueued(jobs: list[Job]) -> None:

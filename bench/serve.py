@@ -20,6 +20,13 @@ whole files and ranges on one keep-alive connection, reading every body to
 its end, and compares the service's traffic total before and after with
 the bytes received.
 
+Throughput ratios are only as good as the machine is quiet: on a machine
+shared with other work both servers get whatever CPU is left. So the bench
+also prints each server's CPU time (user + system) per GB
+it served: the cost of serving, which load changes far less. It is not a
+throughput forecast: whole files are limited by the client's copying as
+much as by the server's CPU.
+
     .venv/bin/python -m bench.serve [--mib 30] [--seconds 5] [--connections 8] [--nginx-workers 1]
 
 Needs ``nginx`` and ``wrk`` on the PATH (Debian: ``apt-get install nginx wrk``).
@@ -44,6 +51,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import httpx
+import psutil
 
 from bench.transcode import make_source
 
@@ -107,6 +115,17 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process ``pid`` and its descendants (nginx's worker is a child of its master)."""
+    process = psutil.Process(pid)
+    total = 0.0
+    for member in (process, *process.children(recursive=True)):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            times = member.cpu_times()
+            total += times.user + times.system
+    return total
 
 
 def load_average() -> str:
@@ -248,7 +267,7 @@ def main() -> None:
         env["VOD_DEFAULT_API_KEY"] = KEY
         vod_command = [os.path.join(os.path.dirname(sys.executable), "vod"), "serve"]
         base = f"http://127.0.0.1:{vod_port}"
-        with running(vod_command, vod_port, os.path.join(tmp, "vod.log"), env):
+        with running(vod_command, vod_port, os.path.join(tmp, "vod.log"), env) as vod_pid:
             path, storage_id = publish(base, clip)
             stored = os.path.join(data_dir, "storage", "objects", storage_id)
             assert os.path.getsize(stored) == size, "the stored file is not the uploaded one"
@@ -269,18 +288,26 @@ def main() -> None:
                 "-e",
                 f"{nginx_dir}/error.log",
             ]
-            with running(nginx, nginx_port, os.path.join(tmp, "nginx.out")):
+            with running(nginx, nginx_port, os.path.join(tmp, "nginx.out")) as nginx_pid:
                 print(f"file: {size:,} bytes; wrk: 2 threads, {args.connections} connections, {args.seconds} s per run")
                 print(f"nginx {args.nginx_workers} worker(s), sendfile on; vod serve: one process")
                 print(f"{'what':<16} {'nginx':>12} {'vod serve':>12} {'ratio':>7} {'nginx p99':>10} {'vod p99':>9}")
                 for mode, label, body in (("whole", "whole file", size), ("range", "1 MiB ranges", MIB)):
+                    cpu = cpu_seconds(nginx_pid)
                     theirs = wrk(f"http://127.0.0.1:{nginx_port}/file.mp4", mode, size, script, args)
+                    their_cpu = (cpu_seconds(nginx_pid) - cpu) / (theirs.bytes / 1e9)
                     before = traffic_total(base)
+                    cpu = cpu_seconds(vod_pid)
                     ours = wrk(base + path, mode, size, script, args)
+                    our_cpu = (cpu_seconds(vod_pid) - cpu) / (ours.bytes / 1e9)
                     counted = traffic_total(base) - before
                     print(
                         f"{label:<16} {theirs.rate / 1e9:>8.2f} GB/s {ours.rate / 1e9:>7.2f} GB/s "
                         f"{ours.rate / theirs.rate:>7.0%} {theirs.p99_ms:>7.1f} ms {ours.p99_ms:>6.1f} ms"
+                    )
+                    print(
+                        f"  server CPU per GB served: nginx {their_cpu:.3f} s, vod serve {our_cpu:.3f} s "
+                        f"(nginx's / ours: {their_cpu / our_cpu:.0%})"
                     )
                     completed = ours.requests * body
                     print(

@@ -12,6 +12,7 @@ from datetime import datetime
 from enum import IntEnum
 from typing import Any
 
+from vod_core.hls import master_url
 from vod_core.play_set import PlaySet
 from vod_core.ports.links import MediaLinks
 from vod_core.settings import EventCategory
@@ -41,7 +42,10 @@ def _play_set_fields(play_set: PlaySet, links: MediaLinks, grant: UrlGrant) -> d
 
 
 def video_ready_payload(video: Video, play_sets: list[PlaySet], links: MediaLinks, grant: UrlGrant) -> dict[str, Any]:
-    """``play_sets``: the renditions the user's auto-transcode configuration started."""
+    """``play_sets``: the renditions the user's auto-transcode configuration started (all the video has).
+
+    ``hls_url`` is the video's master playlist, ``""`` while none of them is ready.
+    """
     return {
         "event_type": VIDEO_READY,
         "video_id": video.id,
@@ -56,12 +60,21 @@ def video_ready_payload(video: Video, play_sets: list[PlaySet], links: MediaLink
         "video_height": video.video_height,
         "video_duration": video.video_duration,
         "play_set": [_play_set_fields(p, links, grant) for p in play_sets],
+        "hls_url": master_url(video.id, play_sets, links, grant),
     }
 
 
-def play_set_ready_payload(play_set: PlaySet, links: MediaLinks, grant: UrlGrant) -> dict[str, Any]:
+def play_set_ready_payload(
+    play_set: PlaySet, video_play_sets: list[PlaySet], links: MediaLinks, grant: UrlGrant
+) -> dict[str, Any]:
+    """``video_play_sets``: the live play sets of its video, ``play_set`` (now ready) among them.
+
+    ``hls_url`` is the video's master playlist, which lists ``play_set``
+    from now on when it is packaged.
+    """
     fields = _play_set_fields(play_set, links, grant)
-    return {"event_type": PLAY_SET_READY, "video_id": play_set.video_id, **fields}
+    hls_url = master_url(play_set.video_id, video_play_sets, links, grant)
+    return {"event_type": PLAY_SET_READY, "video_id": play_set.video_id, **fields, "hls_url": hls_url}
 
 
 class DeliveryState(IntEnum):

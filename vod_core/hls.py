@@ -16,11 +16,29 @@ from fractions import Fraction
 
 from vod_core.packaging import HlsIndex
 from vod_core.play_set import PlaySet, PlaySetStatus
+from vod_core.ports.links import MediaLinks
+from vod_core.signing import UrlGrant
 
 VERSION = 6
 """``EXT-X-MAP`` in a playlist that is not I-frames only needs version 6 (RFC 8216 §7);
 byte ranges need 4 and decimal durations 3. Nothing here needs more."""
 MEDIA_TYPE = "application/vnd.apple.mpegurl"
+MASTER = "master"
+"""The master playlist's name: ``/hls/<video id>/master.m3u8``."""
+
+
+def has_hls(play_sets: Iterable[PlaySet]) -> bool:
+    """Whether a master playlist lists something: a ready play set with an HLS index.
+
+    The index is not parsed here (a page of videos would decode every one);
+    the playlist route does, and leaves out an index it cannot read.
+    """
+    return any(p.status == PlaySetStatus.READY and p.hls_index for p in play_sets)
+
+
+def master_url(video_id: str, play_sets: Iterable[PlaySet], links: MediaLinks, grant: UrlGrant | None) -> str:
+    """A video's ``hls_url``: its master playlist's URL, or ``""`` while none of ``play_sets`` (all of its) is ready."""
+    return links.playlist_url(video_id, MASTER, grant) if has_hls(play_sets) else ""
 
 
 def hls_index(play_set: PlaySet) -> HlsIndex | None:

@@ -15,7 +15,7 @@ from vod_core.events import DeliveryState, OutboxEvent
 from vod_core.files import StoredFile
 from vod_core.guesses import WrongGuesses
 from vod_core.play_set import PlaySet
-from vod_core.ports.files import FileRepository
+from vod_core.ports.files import FileRepository, FileWithVideo
 from vod_core.ports.guesses import GuessRepository
 from vod_core.ports.outbox import EventOutbox
 from vod_core.ports.play_sets import LIVE_TEMPLATE, PlaySetRepository
@@ -114,6 +114,13 @@ class MemoryFileRepository(_Repository, FileRepository):
     async def get(self, storage_id: str) -> StoredFile | None:
         found: StoredFile | None = self.tx.get("files", storage_id)
         return found
+
+    async def get_with_video(self, storage_id: str) -> FileWithVideo | None:
+        stored: StoredFile | None = self.tx.get("files", storage_id)
+        if stored is None:
+            return None
+        video: Video | None = self.tx.get("videos", stored.video_id) if stored.video_id else None
+        return FileWithVideo(stored, video)
 
     async def update(self, stored: StoredFile) -> None:
         self.tx.put("files", stored.id, stored)

@@ -110,9 +110,13 @@ class Table(Generic[T]):
         values.update({name: column(entity) for name, column in self._derived.items()})
         return values
 
-    def load(self, row: Mapping[str, Any]) -> T:
-        """The dataclass of a row selected with :attr:`select`."""
-        return self.entity(**{name: self._codecs[name][1](row[name]) for name in self.fields})
+    def load(self, row: Mapping[str, Any], prefix: str = "") -> T:
+        """The dataclass of a row selected with :attr:`select` (or with :meth:`select_as` ``prefix``)."""
+        return self.entity(**{name: self._codecs[name][1](row[prefix + name]) for name in self.fields})
+
+    def select_as(self, alias: str, prefix: str) -> str:
+        """The column list of table alias ``alias`` with every column renamed ``<prefix><column>``, for joins."""
+        return ", ".join(f"{alias}.{name} AS {prefix}{name}" for name in self.fields)
 
     def insert(self, entity: T) -> tuple[str, list[Any]]:
         values = self.values(entity)

@@ -11,23 +11,14 @@ from datetime import date, datetime, tzinfo
 from typing import Any
 
 from vod_core.files import StoredFile
+from vod_core.hls import master_url
 from vod_core.play_set import PlaySet, PlaySetStatus
 from vod_core.ports.links import MediaLinks
-from vod_core.services.playback import MASTER
 from vod_core.services.videos import VideoDetails
 from vod_core.signing import UrlGrant
 from vod_core.templates import TranscodeTemplate
 from vod_core.traffic import VideoTotal
 from vod_core.video import VideoStatus
-
-
-def has_hls(play_sets: list[PlaySet]) -> bool:
-    """Whether a master playlist lists something: a ready play set with an HLS index.
-
-    The index is not parsed here (a page of videos would decode every one);
-    the playlist route does, and leaves out an index it cannot read.
-    """
-    return any(p.status == PlaySetStatus.READY and p.hls_index for p in play_sets)
 
 
 class Presenter:
@@ -86,7 +77,7 @@ class Presenter:
             "shared_state": int(video.shared_state),
             "share_password": "" if hide_password else video.share_password,
             "play_set": [self.play_set(p, details.grant) for p in details.play_sets],
-            "hls_url": self.links.playlist_url(video.id, MASTER, details.grant) if has_hls(details.play_sets) else "",
+            "hls_url": master_url(video.id, details.play_sets, self.links, details.grant),
         }
 
     def stored_file(self, stored: StoredFile) -> dict[str, Any]:

@@ -6,11 +6,12 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from tests.contract.conftest import UowFactory
+from tests.contract.conftest import ReadUowFactory, UowFactory
 from vod_core.errors import UniqueViolation
 from vod_core.events import DeliveryState, OutboxEvent
 from vod_core.files import StoredFile
 from vod_core.play_set import PlaySet, PlaySetStatus
+from vod_core.ports.files import FileWithVideo
 from vod_core.ports.play_sets import LIVE_TEMPLATE
 from vod_core.ports.users import USER_NAME
 from vod_core.ports.videos import LIVE_STORAGE_ID, VideoQuery
@@ -378,6 +379,27 @@ async def test_files_read_back_update_and_list_per_video(uow_factory: UowFactory
         assert [f.id for f in await uow.files.live_for_video("v1")] == ["f1"]
         deleted = await uow.files.get("f4")
         assert deleted is not None and deleted.deleted
+
+
+async def test_a_file_reads_with_its_video_in_one_call(
+    uow_factory: UowFactory, read_uow_factory: ReadUowFactory
+) -> None:
+    ready = video("v1", status=VideoStatus.READY, shared_state=SharedState.PRIVATE, video_width=640)
+    async with uow_factory() as uow:
+        await uow.videos.add(ready)
+        await uow.files.add(stored("linked", video_id="v1"))
+        await uow.files.add(stored("unlinked"))
+        await uow.files.add(stored("orphan", video_id="no-such-video", deleted=True))
+        await uow.commit()
+    async with read_uow_factory() as uow:
+        linked = await uow.files.get_with_video("linked")
+        unlinked = await uow.files.get_with_video("unlinked")
+        orphan = await uow.files.get_with_video("orphan")
+        missing = await uow.files.get_with_video("nope")
+    assert linked == FileWithVideo(stored("linked", video_id="v1"), ready)
+    assert unlinked == FileWithVideo(stored("unlinked"), None)
+    assert orphan == FileWithVideo(stored("orphan", video_id="no-such-video", deleted=True), None)
+    assert missing is None
 
 
 async def test_size_sum_counts_live_files_of_the_users_live_videos(uow_factory: UowFactory) -> None:

@@ -15,7 +15,7 @@ from sanic import Request
 
 from entrypoints.config import Config, ConfigError
 from entrypoints.http.request_log import HEADER
-from entrypoints.log_format import JsonFormatter, formatter
+from entrypoints.log_format import TEXT_FORMAT, JsonFormatter, formatter
 from tests.ops.conftest import Service, running_service
 
 GENERATED = re.compile(r"[0-9a-f]{16}")
@@ -117,3 +117,12 @@ def test_the_log_format_is_a_setting() -> None:
     assert Config.from_env({"VOD_LOG_FORMAT": "JSON"}).log_format == "json"
     with pytest.raises(ConfigError, match="VOD_LOG_FORMAT"):
         Config.from_env({"VOD_LOG_FORMAT": "xml"})
+
+
+@given(st.floats(min_value=0, max_value=4_102_444_800, allow_nan=False), st.text(max_size=20))
+def test_the_text_format_is_the_standard_formatters_line(created: float, message: str) -> None:
+    ours, standard = formatter("text"), logging.Formatter(TEXT_FORMAT)
+    for moment in (created, created + 0.0004, created + 1.5):  # the cached second, then another
+        record = logging.makeLogRecord({"name": "vod.requests", "msg": message, "levelname": "INFO"})
+        record.created, record.msecs = moment, (moment - int(moment)) * 1000
+        assert ours.format(record) == standard.format(record)

@@ -1,10 +1,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from vod_core.files import StoredFile
+from vod_core.video import Video
+
+
+@dataclass(frozen=True)
+class FileWithVideo:
+    """A stored file and the video it is linked to: ``None`` when it is unlinked or that video has no row."""
+
+    file: StoredFile
+    video: Video | None
 
 
 class FileRepository(Protocol):
@@ -12,6 +22,10 @@ class FileRepository(Protocol):
 
     async def get(self, storage_id: str) -> StoredFile | None:
         """Any file, deleted ones included."""
+        ...
+
+    async def get_with_video(self, storage_id: str) -> FileWithVideo | None:
+        """Any file, deleted ones included, with its video in one read (media requests ask for both every time)."""
         ...
 
     async def update(self, stored: StoredFile) -> None: ...

@@ -151,13 +151,13 @@ class MediaAccess:
         """
         signer = await self.signer()  # before the reader: loading the key may need a transaction
         async with self._ctx.reader() as uow:
-            stored = await uow.files.get(storage_id)
-            if stored is None or stored.deleted:
+            found = await uow.files.get_with_video(storage_id)
+        if found is None or found.file.deleted:
+            raise NotFound(f"file {storage_id} not found")
+        stored = found.file
+        if not stored.video_id:
+            cutoff = unlinked_cutoff(self._ctx.clock.now(), self._ctx.unlinked_ttl_s)
+            if user_id is None or user_id != stored.user_id or stored.created_at <= cutoff:
                 raise NotFound(f"file {storage_id} not found")
-            if not stored.video_id:
-                cutoff = unlinked_cutoff(self._ctx.clock.now(), self._ctx.unlinked_ttl_s)
-                if user_id is None or user_id != stored.user_id or stored.created_at <= cutoff:
-                    raise NotFound(f"file {storage_id} not found")
-                return stored, Permit(Audience.OWNER)
-            video = await uow.videos.get(stored.video_id)
-        return stored, video_permit(video, query, signer, self._now())
+            return stored, Permit(Audience.OWNER)
+        return stored, video_permit(found.video, query, signer, self._now())

@@ -22,8 +22,6 @@ from vod_core.services.context import Context
 from vod_core.services.failures import fails_as
 from vod_core.signing import UrlGrant
 
-MASTER = "master"
-"""The master playlist's name: ``/hls/<video id>/master.m3u8``."""
 MEDIA_PLAYLIST = "media"
 """A media playlist's name below its play set: ``/hls/<video id>/<play set id>/media.m3u8``."""
 

@@ -298,12 +298,11 @@ class Processing:
             play_set.hls_index = rendition.hls.to_json() if rendition.hls else ""
             play_set.move_to(PlaySetStatus.READY, now)
             await uow.play_sets.update(play_set)
-            await uow.outbox.add(
-                self._event(
-                    play_set.user_id,
-                    play_set_ready_payload(play_set, self._ctx.links, grants.for_video(play_set.video_id)),
-                )
+            siblings = [p for p in await uow.play_sets.live_for_videos([play_set.video_id]) if p.id != play_set.id]
+            payload = play_set_ready_payload(
+                play_set, [*siblings, play_set], self._ctx.links, grants.for_video(play_set.video_id)
             )
+            await uow.outbox.add(self._event(play_set.user_id, payload))
             await uow.commit()
 
 

@@ -4,11 +4,11 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from adapters.tortoise.errors import translated
-from adapters.tortoise.mapping import FILES, utc
+from adapters.tortoise.mapping import FILES, VIDEOS, utc
 from adapters.tortoise.repositories.base import TortoiseRepository
 from adapters.tortoise.sql import execute, fetch, in_list
 from vod_core.files import StoredFile
-from vod_core.ports.files import FileRepository
+from vod_core.ports.files import FileRepository, FileWithVideo
 from vod_core.video import VideoStatus
 
 LINKED_SIZE_SUM = (
@@ -22,6 +22,11 @@ UNLINKED_SIZE_SUM = (
 )
 UNLINKED_LIVE = "video_id = '' AND deleted = ?"
 
+WITH_VIDEO = (
+    f"SELECT {FILES.select_as('f', 'f_')}, {VIDEOS.select_as('v', 'v_')}"
+    " FROM stored_file f LEFT JOIN video v ON v.id = f.video_id WHERE f.id = ? LIMIT 1"
+)
+
 
 class TortoiseFileRepository(TortoiseRepository, FileRepository):
     @translated
@@ -31,6 +36,14 @@ class TortoiseFileRepository(TortoiseRepository, FileRepository):
     @translated
     async def get(self, storage_id: str) -> StoredFile | None:
         return await self._select_one(FILES, "id = ?", [storage_id])
+
+    @translated
+    async def get_with_video(self, storage_id: str) -> FileWithVideo | None:
+        rows = await fetch(self._db, WITH_VIDEO, [storage_id])
+        if not rows:
+            return None
+        row = rows[0]
+        return FileWithVideo(FILES.load(row, "f_"), None if row["v_id"] is None else VIDEOS.load(row, "v_"))
 
     @translated
     async def update(self, stored: StoredFile) -> None:

@@ -12,7 +12,9 @@ charged for half the file, not all of it.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from email.utils import format_datetime
+from functools import lru_cache
 from urllib.parse import quote
 
 from sanic import Blueprint, HTTPResponse, Request
@@ -21,6 +23,7 @@ from entrypoints.http.auth import user_id
 from entrypoints.http.conditional import not_modified, range_applies
 from entrypoints.http.docs import describe, path, query
 from entrypoints.http.errors import envelope
+from entrypoints.http.media_response import OWNER_ONLY, STABLE_PUBLIC, MediaResponse
 from entrypoints.http.ranges import ByteRange, Unsatisfiable, parse_range
 from entrypoints.http.resources import resources
 from entrypoints.http.security_headers import MEDIA, PREFLIGHT
@@ -31,8 +34,6 @@ from vod_core.services.downloads import Download
 
 bp = Blueprint("files")
 
-STABLE_PUBLIC = "public, max-age=31536000, immutable"
-OWNER_ONLY = "private, no-store"
 UNSAFE_IN_QUOTES = re.compile(r'[^\x20-\x7e]|["\\]')
 
 
@@ -67,12 +68,18 @@ def attachment(filename: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
+@lru_cache(maxsize=4096)
+def http_date(moment: datetime) -> str:
+    """``Last-Modified`` of a file; the same few files are asked for over and over (a player's ranges)."""
+    return format_datetime(moment, usegmt=True)
+
+
 def _headers(download: Download, seconds_left: int) -> dict[str, str]:
     headers = {
         **MEDIA,
         "Accept-Ranges": "bytes",
         "ETag": f'"{download.etag}"',
-        "Last-Modified": format_datetime(download.last_modified, usegmt=True),
+        "Last-Modified": http_date(download.last_modified),
         "Cache-Control": cache_control(download, seconds_left),
     }
     if not download.inline:
@@ -109,7 +116,7 @@ async def serve_file(request: Request, storage_id: str) -> HTTPResponse | None:
     if not_modified(
         request.headers.get("if-none-match"), request.headers.get("if-modified-since"), etag, last_modified
     ):
-        return HTTPResponse(status=304, headers=headers)
+        return MediaResponse(status=304, headers=headers)
     requested = None
     if range_applies(request.headers.get("if-range"), etag, last_modified):
         try:
@@ -127,8 +134,8 @@ async def serve_file(request: Request, storage_id: str) -> HTTPResponse | None:
     status = 200 if requested is None else 206
     if request.method == "HEAD" or size == 0:
         # A whole (empty) response: Sanic's HTTP/1 stream fails on HEAD if a body is streamed or ended.
-        return HTTPResponse(status=status, headers=headers, content_type=download.content_type)
-    response = await request.respond(status=status, headers=headers, content_type=download.content_type)
+        return MediaResponse(status=status, headers=headers, content_type=download.content_type)
+    response = await request.respond(MediaResponse(status=status, headers=headers, content_type=download.content_type))
     await send_body(request, response, download, byte_range.start, byte_range.length)
     return None
 
@@ -139,7 +146,7 @@ def preflight() -> HTTPResponse:
     The same answer for every id (it reveals nothing); OPTIONS shares the
     route with GET and HEAD so that a 405 lists all three in ``Allow``.
     """
-    return HTTPResponse(status=204, headers=dict(PREFLIGHT))
+    return MediaResponse(status=204, headers=dict(PREFLIGHT))
 
 
 bp.add_route(serve_file, "/files/<storage_id:str>", methods=["GET", "HEAD", "OPTIONS"])

@@ -24,9 +24,9 @@ from entrypoints.http.docs import describe, path, query
 from entrypoints.http.resources import resources
 from entrypoints.http.routes.files import media_query, preflight
 from entrypoints.http.security_headers import MEDIA
-from vod_core.hls import MEDIA_TYPE
+from vod_core.hls import MASTER, MEDIA_TYPE
 from vod_core.services.access import Audience
-from vod_core.services.playback import MASTER, MEDIA_PLAYLIST, Playlist
+from vod_core.services.playback import MEDIA_PLAYLIST, Playlist
 
 bp = Blueprint("hls")
 

@@ -30,7 +30,7 @@ from adapters.memory.storage import MemoryStorage
 from adapters.storage import LocalStorage
 from entrypoints.bootstrap import bootstrap
 from entrypoints.config import Config
-from entrypoints.http import Resources, create_app
+from entrypoints.http import Resources, create_app, sendfile
 from entrypoints.http.presenters import Presenter
 from tests.http.conftest import BASE_URL, START
 from tests.support.clock import SteppingClock
@@ -195,6 +195,13 @@ def _spy(sendfile: Callable[..., int], calls: list[int]) -> Callable[..., int]:
 DATA = os.urandom(3 * 1024 * 1024 + 17)  # larger than a socket buffer takes at once, not a round number
 
 
+@pytest.fixture(params=["corked", "uncorked"])
+def corking(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bodies sent under TCP_CORK (every size) or with the head's MSG_MORE alone (every size)."""
+    monkeypatch.setattr(sendfile, "CORKED_FROM", 0 if request.param == "corked" else 2**62)
+
+
+@pytest.mark.usefixtures("corking")
 async def test_a_whole_file_arrives_intact_and_is_charged_what_arrived(server: Server) -> None:
     data = DATA
     storage_id = await server.video_file(data)
@@ -230,6 +237,7 @@ async def test_ranges_at_the_edges_send_exactly_their_bytes(server: Server, head
     assert await server.traffic_total() == last + 1 - first
 
 
+@pytest.mark.usefixtures("corking")
 async def test_one_connection_serves_one_request_after_another(server: Server) -> None:
     """Keep-alive survives a body sent outside Sanic: the next request is read and answered on the same socket."""
     data = DATA
