@@ -63,6 +63,7 @@ class Presenter:
             "video_height": play_set.video_height,
             "video_duration": play_set.video_duration,
             "resolution": play_set.resolution,
+            "failure_reason": play_set.failure_reason,
         }
 
     def video(self, details: VideoDetails, *, hide_password: bool = False) -> dict[str, Any]:
@@ -87,6 +88,7 @@ class Presenter:
             "share_password": "" if hide_password else video.share_password,
             "play_set": [self.play_set(p, details.grant) for p in details.play_sets],
             "hls_url": self.links.playlist_url(video.id, MASTER, details.grant) if has_hls(details.play_sets) else "",
+            "failure_reason": video.failure_reason,
         }
 
     def stored_file(self, stored: StoredFile) -> dict[str, Any]:
