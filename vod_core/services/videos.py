@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TypedDict, Unpack
 
 from vod_core.errors import (
     AlreadyInLibrary,
@@ -49,6 +49,14 @@ class VideoDetails:
     video: Video
     play_sets: list[PlaySet]
     grant: UrlGrant
+
+
+class Labels(TypedDict):
+    """What the caller says about a new video, whatever its source."""
+
+    source_type: str
+    source_id: str
+    skip_auto_trans: bool
 
 
 @dataclass(frozen=True)
@@ -118,13 +126,13 @@ class VideoLibrary:
         require_text("source_id", source_id, max_length=MAX_SOURCE_FIELD, allow_empty=True)
         if video_name is not None:
             require_text("video_name", video_name, max_length=MAX_NAME_LENGTH)
-        labels = {"source_type": source_type, "source_id": source_id, "skip_auto_trans": skip_auto_trans}
+        labels = Labels(source_type=source_type, source_id=source_id, skip_auto_trans=skip_auto_trans)
         if source_url is not None:
             return await self._from_url(user_id, source_url, video_name, **labels)
         assert storage_id is not None
         return await self._from_upload(user_id, storage_id, video_name, **labels)
 
-    async def _from_url(self, user_id: str, source_url: str, video_name: str | None, **labels: Any) -> Video:
+    async def _from_url(self, user_id: str, source_url: str, video_name: str | None, **labels: Unpack[Labels]) -> Video:
         """A video in status 2 whose original a ``DOWNLOAD_SOURCE`` job fetches (API.md C3).
 
         The same URL twice makes two videos: 3106 is about stored files.
@@ -148,7 +156,9 @@ class VideoLibrary:
         await self._ctx.jobs.enqueue(Job(JobKind.DOWNLOAD_SOURCE, video.id))
         return video
 
-    async def _from_upload(self, user_id: str, storage_id: str, video_name: str | None, **labels: Any) -> Video:
+    async def _from_upload(
+        self, user_id: str, storage_id: str, video_name: str | None, **labels: Unpack[Labels]
+    ) -> Video:
         require_id("storage_id", storage_id)
         now = self._ctx.clock.now()
         async with self._ctx.uow() as uow:
