@@ -83,7 +83,8 @@ class SourceDownloads:
         except UploadTooLarge:
             await self._fail(video_id, "too large")
             return False
-        log.info("video %s: downloaded %d bytes from %s", video_id, size, source.url)
+        # Only the host: a source URL's path and query may carry the owner's access token.
+        log.info("video %s: downloaded %d bytes from %s", video_id, size, urlsplit(source.url).netloc)
         return await self._record(video, size)
 
     async def _record(self, downloaded: Video, size: int) -> bool:
