@@ -189,3 +189,33 @@ def test_failure_reasons_are_one_bounded_line(text: str) -> None:
     reason = short_reason(text)
     assert len(reason) <= MAX_REASON_LENGTH and "\n" not in reason and "\r" not in reason
     assert reason == "" or reason.rstrip("…") in text
+
+
+@pytest.mark.parametrize(
+    ("env", "private_sources", "private_callbacks"),
+    [
+        ({}, False, False),
+        ({"VOD_ALLOW_PRIVATE_URLS": "1"}, True, True),
+        ({"VOD_WEBHOOK_ALLOW_PRIVATE": "1"}, False, True),
+    ],
+)
+async def test_allow_private_urls_covers_sources_and_callbacks(
+    env: dict[str, str], private_sources: bool, private_callbacks: bool
+) -> None:
+    config = Config.from_env(env)
+    world = await new_world(Config.in_memory(**vars_of(config)), sources=MemorySourceFetcher())
+    loopback = "http://127.0.0.1:8799/x.mp4"
+    if private_callbacks:
+        await world.vod.preferences.set_callback(world.alice, "video", loopback)
+    else:
+        with pytest.raises(InvalidParameter):
+            await world.vod.preferences.set_callback(world.alice, "video", loopback)
+    if private_sources:
+        await world.vod.videos.create_video(world.alice, source_url=loopback)
+    else:
+        with pytest.raises(InvalidParameter):
+            await world.vod.videos.create_video(world.alice, source_url=loopback)
+
+
+def vars_of(config: Config) -> dict[str, bool]:
+    return {"allow_private_urls": config.allow_private_urls, "webhook_allow_private": config.webhook_allow_private}
