@@ -37,6 +37,7 @@ from adapters.metrics import MeteredWebhookSender
 from adapters.notify.webhooks import AiohttpWebhookSender
 from adapters.redis.jobs import RedisJobQueue
 from adapters.redis.traffic_feed import RedisTrafficConsumer
+from adapters.sources import AiohttpSourceFetcher
 from adapters.storage import LocalStorage
 from adapters.system import PublicFileLinks, RandomIds, SystemClock
 from adapters.tortoise.database import TortoiseDatabase, sqlite_url
@@ -50,6 +51,7 @@ from vod_core.ports.clock import Clock
 from vod_core.ports.ids import IdGenerator
 from vod_core.ports.jobs import JobQueue
 from vod_core.ports.media import Prober, Thumbnailer, Transcoder
+from vod_core.ports.sources import SourceFetcher
 from vod_core.ports.storage import ObjectStorage
 from vod_core.ports.unit_of_work import ReadUnitOfWork, UnitOfWork
 from vod_core.services.notifications import Notifications, RetryPolicy
@@ -137,7 +139,7 @@ class Runtime:
     ) -> BackgroundServices:
         """What ``vod serve`` runs besides HTTP: in-process jobs, webhook delivery, the traffic feed."""
         policy = retry_policy or RetryPolicy()
-        sender = AiohttpWebhookSender(timeout_s=webhook_timeout_s, allow_private=self.config.webhook_allow_private)
+        sender = AiohttpWebhookSender(timeout_s=webhook_timeout_s, allow_private=self.config.private_callbacks)
         notifications = Notifications(self.vod.ctx, MeteredWebhookSender(sender), policy=policy)
         traffic_consumer = dispatch_lock = None
         if self.redis is not None:
@@ -171,6 +173,7 @@ def bootstrap(
     ids: IdGenerator | None = None,
     redis: Redis | None = None,
     guess_policy: GuessPolicy | None = None,
+    sources: SourceFetcher | None = None,
 ) -> Runtime:
     """Build the service for ``config``; each keyword replaces the part the profile would build.
 
@@ -198,6 +201,9 @@ def bootstrap(
         else:
             transcoder = real = PyAVTranscoder()
             closers.append(real.close)
+    if sources is None:
+        sources = fetcher = AiohttpSourceFetcher(allow_private=config.allow_private_urls)
+        closers.append(fetcher.close)
     in_process = redis_jobs = None
     if jobs is None:
         if redis is not None:
@@ -215,6 +221,8 @@ def bootstrap(
         clock=clock or SystemClock(),
         ids=ids or RandomIds(),
         links=PublicFileLinks(config.base_url()),
+        sources=sources,
+        allow_private_urls=config.allow_private_urls,
         zone=config.zone(),
         max_upload_bytes=config.max_upload_bytes,
         url_signing_key=config.url_signing_key,
@@ -223,7 +231,7 @@ def bootstrap(
     )
     return Runtime(
         config,
-        Vod(ctx, allow_private_callbacks=config.webhook_allow_private, guess_policy=guess_policy),
+        Vod(ctx, allow_private_callbacks=config.private_callbacks, guess_policy=guess_policy),
         owned,
         redis,
         in_process,

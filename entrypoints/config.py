@@ -52,6 +52,8 @@ class Config:
     timezone: str = DEFAULT_TIME_ZONE
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
     webhook_allow_private: bool = False
+    allow_private_urls: bool = False
+    """Source URLs (upload from URL) and callbacks may point to loopback and private addresses."""
     request_head_timeout_s: int = 10
     """Whole seconds a client has to send the request line and headers (Sanic's own timeout is idle-only)."""
     metrics_token: str = ""
@@ -89,6 +91,7 @@ class Config:
             timezone=env.get("VOD_TIMEZONE") or cls.timezone,
             max_upload_bytes=_int(env, "VOD_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES, minimum=1),
             webhook_allow_private=_flag(env, "VOD_WEBHOOK_ALLOW_PRIVATE"),
+            allow_private_urls=_flag(env, "VOD_ALLOW_PRIVATE_URLS"),
             request_head_timeout_s=_int(env, "VOD_REQUEST_HEAD_TIMEOUT", cls.request_head_timeout_s, minimum=1),
             metrics_token=env.get("VOD_METRICS_TOKEN", ""),
             metrics_port=_int(env, "VOD_METRICS_PORT", 0, minimum=0, maximum=65535),
@@ -100,6 +103,11 @@ class Config:
         )
         config.zone()  # fail at start on an unknown zone
         return config
+
+    @property
+    def private_callbacks(self) -> bool:
+        """Callbacks may be private: ``VOD_WEBHOOK_ALLOW_PRIVATE=1`` or ``VOD_ALLOW_PRIVATE_URLS=1``."""
+        return self.webhook_allow_private or self.allow_private_urls
 
     def zone(self) -> tzinfo:
         try:

@@ -1,6 +1,7 @@
 """Events the service announces (seed: 消息通知) and their outbox records.
 
-Payloads carry exactly the seed's fields. They are built when the state
+Payloads carry the seed's fields, and ``failure_reason`` (API.md C3; always
+"" in these "ready" events, kept for one shape with the API's objects). They are built when the state
 change happens and stored with it (outbox), so a restart loses none; their
 media URLs are signed then, valid for ``VOD_URL_TTL`` from that moment.
 """
@@ -38,6 +39,7 @@ def _play_set_fields(play_set: PlaySet, links: MediaLinks, grant: UrlGrant) -> d
         "video_width": play_set.video_width,
         "video_height": play_set.video_height,
         "video_duration": play_set.video_duration,
+        "failure_reason": play_set.failure_reason,
     }
 
 
@@ -61,6 +63,7 @@ def video_ready_payload(video: Video, play_sets: list[PlaySet], links: MediaLink
         "video_duration": video.video_duration,
         "play_set": [_play_set_fields(p, links, grant) for p in play_sets],
         "hls_url": master_url(video.id, play_sets, links, grant),
+        "failure_reason": video.failure_reason,
     }
 
 

@@ -7,6 +7,8 @@ as a page on the API's origin (stored XSS).
 
 from __future__ import annotations
 
+import mimetypes
+
 DOWNLOAD_TYPE = "application/octet-stream"
 
 INLINE_TYPES = frozenset(
@@ -32,6 +34,12 @@ INLINE_TYPES = frozenset(
         "application/vnd.apple.mpegurl",
     }
 )
+
+
+def content_type_for(filename: str) -> str:
+    """The type a stored file is recorded with: guessed from its name, never taken from the client."""
+    guessed, _ = mimetypes.guess_type(filename)
+    return guessed or DOWNLOAD_TYPE
 
 
 def is_inline(content_type: str) -> bool:

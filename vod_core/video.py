@@ -64,6 +64,9 @@ class Video:
     share_password: str = ""
     skip_auto_trans: bool = False
     failure_reason: str = ""
+    """Why the video failed (status 3), one short line for people; "" otherwise."""
+    source_url: str = ""
+    """The URL the original is downloaded from (upload from URL), "" for an uploaded file."""
 
     @property
     def is_deleted(self) -> bool:

@@ -17,18 +17,24 @@ _STILL_IMAGE_FORMATS = ("image2", "_pipe", "gif")
 """Demuxers of pictures: a JPEG or PNG opens like a one-frame video but is not one."""
 
 
+def media_error(exc: BaseException) -> str:
+    """FFmpeg's own words for a failure, without the file path its message carries (it reaches users)."""
+    strerror = getattr(exc, "strerror", None)
+    return str(strerror) if strerror else type(exc).__name__
+
+
 def open_source(path: str) -> tuple[InputContainer, VideoStream]:
     """Open ``path`` and pick its video stream; NotAVideo (with the reason) otherwise."""
     try:
         container = av.open(path, "r")
     except (av.FFmpegError, UnicodeDecodeError) as exc:
-        raise NotAVideo(f"cannot read the file as media: {exc}") from exc
+        raise NotAVideo(f"cannot read the file as media ({media_error(exc)})") from exc
     if not container.streams.video:
         container.close()
-        raise NotAVideo("the file has no video stream")
+        raise NotAVideo("no video stream")
     if any(part in container.format.name for part in _STILL_IMAGE_FORMATS):
         container.close()
-        raise NotAVideo(f"the file is a still image ({container.format.name}), not a video")
+        raise NotAVideo(f"a still image ({container.format.name})")
     return container, container.streams.video[0]
 
 

@@ -6,6 +6,7 @@ calls it directly, once with every rendition and once per rendition.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Iterator, Sequence
 from fractions import Fraction
@@ -18,10 +19,12 @@ from av.video.frame import PictureType, VideoFrame
 from av.video.stream import VideoStream
 
 from adapters.media.cmaf import NotFragmented, read_index
-from adapters.media.frames import Rotator, clockwise_rotation, display_size, open_source
+from adapters.media.frames import Rotator, clockwise_rotation, display_size, media_error, open_source
 from adapters.media.keyframes import KeyframeGrid
 from adapters.media.rung import EncoderSettings, Rung
 from vod_core.ports.media import NotAVideo, Rendition, RenditionRequest, TranscodeCancelled, TranscodeFailed
+
+log = logging.getLogger(__name__)
 
 ProgressSink = Callable[[float], bool]
 """Told the fraction done after every picture (cheap checks only); returning False cancels."""
@@ -63,7 +66,7 @@ def _frames(container: InputContainer, streams: list[VideoStream | AudioStream])
         except av.InvalidDataError as exc:
             bad += 1
             if bad > MAX_BAD_PACKETS:
-                raise TranscodeFailed(f"too many damaged packets in the source: {exc}") from exc
+                raise TranscodeFailed(f"too many damaged packets in the source ({media_error(exc)})") from exc
             continue
         for frame in decoded:
             if isinstance(frame, VideoFrame | AudioFrame):
@@ -170,7 +173,8 @@ def transcode_ladder(
             raise
         except Exception as exc:
             ladder.abort()
-            raise TranscodeFailed(f"{type(exc).__name__}: {exc}") from exc
+            log.exception("transcoding %s failed", source_path)  # the details stay in the log
+            raise TranscodeFailed(f"unexpected error ({media_error(exc)})") from exc
 
 
 def _rendition(rung: Rung, cmaf: bool) -> Rendition:

@@ -10,7 +10,7 @@ from av.container import InputContainer
 from av.video.frame import VideoFrame
 from av.video.stream import VideoStream
 
-from adapters.media.frames import clockwise_rotation, display_size, open_source
+from adapters.media.frames import clockwise_rotation, display_size, media_error, open_source
 from vod_core.ports.media import MediaInfo, NotAVideo, Prober
 
 MAX_PACKETS_TO_FIRST_FRAME = 500
@@ -27,7 +27,7 @@ def first_frame(container: InputContainer, stream: VideoStream) -> VideoFrame:
             if count >= MAX_PACKETS_TO_FIRST_FRAME:
                 break
     except av.FFmpegError as exc:
-        raise NotAVideo(f"the video stream cannot be decoded: {exc}") from exc
+        raise NotAVideo(f"the video stream cannot be decoded ({media_error(exc)})") from exc
     raise NotAVideo("the video stream has no decodable picture")
 
 

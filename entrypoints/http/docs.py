@@ -79,6 +79,7 @@ _PLAY_SET = obj(
         "resolution": described(
             {"type": "string", "enum": ["360P", "480P", "720P", "1080P", "Origin"]}, "template resolution", "720P"
         ),
+        "failure_reason": described(STR, 'why the transcode failed (status 4 or 6), one short line; "" otherwise', ""),
     }
 )
 
@@ -109,6 +110,12 @@ _VIDEO = obj(
             STR,
             "HLS master playlist over the ready renditions (signed like the other URLs); empty while none is ready",
             "http://127.0.0.1:8000/hls/17lok52y/master.m3u8?expires=1767225600&signature=9f2c...",
+        ),
+        "failure_reason": described(
+            STR,
+            'why the video failed (status 3), one short line ("not a video: no video stream", '
+            '"download failed: HTTP 404"); "" otherwise',
+            "",
         ),
     }
 )

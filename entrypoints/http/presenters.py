@@ -54,6 +54,7 @@ class Presenter:
             "video_height": play_set.video_height,
             "video_duration": play_set.video_duration,
             "resolution": play_set.resolution,
+            "failure_reason": play_set.failure_reason,
         }
 
     def video(self, details: VideoDetails, *, hide_password: bool = False) -> dict[str, Any]:
@@ -78,6 +79,7 @@ class Presenter:
             "share_password": "" if hide_password else video.share_password,
             "play_set": [self.play_set(p, details.grant) for p in details.play_sets],
             "hls_url": master_url(video.id, details.play_sets, self.links, details.grant),
+            "failure_reason": video.failure_reason,
         }
 
     def stored_file(self, stored: StoredFile) -> dict[str, Any]:

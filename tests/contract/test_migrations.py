@@ -38,6 +38,7 @@ async def recorded_versions(database: TortoiseDatabase) -> list[int]:
 ADDED_LATER = {
     "play_set": {"hls_index"},  # m0008: play sets of before read back as plain MP4s ("")
     "vod_user": {"disabled"},  # m0007
+    "video": {"source_url"},  # m0010: videos of before are uploaded files ("")
 }
 """Fields of today's dataclasses that version 1 had no column for."""
 

@@ -87,7 +87,8 @@ async def test_a_video_reads_back_field_for_field_with_aware_utc_times(uow_facto
         shared_state=SharedState.PASSWORD,
         share_password="pw",
         skip_auto_trans=True,
-        failure_reason="",
+        failure_reason="download failed: HTTP 404",
+        source_url="https://media.example.com/path/名字.mp4?x=1",
     )
     await add_videos(uow_factory, original)
     async with uow_factory() as uow:
@@ -291,8 +292,9 @@ async def test_unfinished_videos_are_the_initial_and_uploading_ones(uow_factory:
 
 async def test_play_sets_read_back_and_update(uow_factory: UowFactory) -> None:
     original = play_set(
-        "p1", "v1", template=3, trans_progress=0.25, storage_id="s9", file_size=7, video_width=1280, hls_index='{"a":1}'
-    )
+        "p1", "v1", template=3, trans_progress=0.25, storage_id="s9", file_size=7, video_width=1280,
+        hls_index='{"a":1}', failure_reason="transcode failed: no decodable picture",
+    )  # fmt: skip
     async with uow_factory() as uow:
         await uow.play_sets.add(original)
         await uow.commit()

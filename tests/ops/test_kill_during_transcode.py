@@ -22,7 +22,7 @@ pytestmark = pytest.mark.slow
 class Service:
     """``vod serve`` as the leader of its own session, so its process group is exactly the service."""
 
-    def __init__(self, data_dir: Path, tmp_dir: Path) -> None:
+    def __init__(self, data_dir: Path, tmp_dir: Path, extra_env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         env = {
             **os.environ,
@@ -31,6 +31,7 @@ class Service:
             "VOD_PORT": str(self.port),
             "VOD_DEFAULT_API_KEY": API_KEY,
             "TMPDIR": str(tmp_dir),
+            **(extra_env or {}),
         }
         self.process = subprocess.Popen(
             [VOD, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True

@@ -15,7 +15,8 @@ from aiohttp import web
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.test_utils import TestServer
 
-from adapters.notify.webhooks import AiohttpWebhookSender, public_socket
+from adapters.notify.webhooks import AiohttpWebhookSender
+from adapters.outbound import public_socket
 from tests.notify.receiver import Receiver, running_receiver
 from vod_core.ports.webhooks import WebhookFailed
 

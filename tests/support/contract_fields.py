@@ -19,6 +19,7 @@ VIDEO_FIELDS = [
     "share_password",
     "play_set",
     "hls_url",  # API.md C1
+    "failure_reason",  # API.md C3
 ]
 PLAY_SET_FIELDS = [
     "play_set_id",
@@ -34,4 +35,5 @@ PLAY_SET_FIELDS = [
     "video_height",
     "video_duration",
     "resolution",
+    "failure_reason",  # API.md C3
 ]

@@ -9,6 +9,8 @@ from typing import Protocol
 class JobKind(StrEnum):
     PROCESS_VIDEO = "process_video"
     TRANSCODE = "transcode"
+    DOWNLOAD_SOURCE = "download_source"
+    """Fetch a video's original from its ``source_url``, then process it as ``PROCESS_VIDEO`` does."""
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from vod_core.ports.ids import IdGenerator
 from vod_core.ports.jobs import JobQueue
 from vod_core.ports.links import MediaLinks
 from vod_core.ports.media import Prober, Thumbnailer, Transcoder
+from vod_core.ports.sources import SourceFetcher
 from vod_core.ports.storage import ObjectStorage
 from vod_core.ports.unit_of_work import ReadUnitOfWork, UnitOfWork
 
@@ -35,9 +36,13 @@ class Context:
     clock: Clock
     ids: IdGenerator
     links: MediaLinks
+    sources: SourceFetcher
+    """Fetches originals of videos created from a URL."""
     zone: tzinfo = DEFAULT_ZONE
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
     max_job_attempts: int = 3
+    allow_private_urls: bool = False
+    """Source URLs may point to loopback and private addresses (``VOD_ALLOW_PRIVATE_URLS``)."""
     url_signing_key: str = ""
     """The key of signed media URLs; empty: the deployment's generated key, stored in the database."""
     url_ttl_s: int = DEFAULT_URL_TTL_S

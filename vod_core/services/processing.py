@@ -27,9 +27,11 @@ from vod_core.ports.media import (
     TranscodeFailed,
 )
 from vod_core.ports.unit_of_work import UnitOfWork
+from vod_core.reasons import short_reason
 from vod_core.services.access import MediaAccess
 from vod_core.services.context import Context
 from vod_core.services.failures import fails_as
+from vod_core.services.ingest import DOWNLOAD_FAILED, SourceDownloads
 from vod_core.services.transcoding import add_play_sets, template_for
 from vod_core.video import VideoStatus
 
@@ -44,6 +46,9 @@ WALK = (
 )
 """The statuses a successful play set passes through, in order."""
 
+VIDEO_JOBS = frozenset({JobKind.PROCESS_VIDEO, JobKind.DOWNLOAD_SOURCE})
+"""Jobs that bring a new video to status 1 or 3 (and cover the whole video, not play sets)."""
+
 PROGRESS_STEP = 0.02
 """Progress is written whenever it advanced this much (contract: at least every 5%)."""
 
@@ -52,6 +57,7 @@ class Processing:
     def __init__(self, ctx: Context, access: MediaAccess) -> None:
         self._access = access
         self._ctx = ctx
+        self._sources = SourceDownloads(ctx)
 
     async def handle(self, job: Job) -> None:
         """Run one job (the queues' :data:`~vod_core.ports.jobs.JobHandler`).
@@ -62,6 +68,9 @@ class Processing:
         """
         if job.attempt > self._ctx.max_job_attempts:
             await self.give_up(job, f"gave up after {self._ctx.max_job_attempts} attempts")
+        elif job.kind == JobKind.DOWNLOAD_SOURCE:
+            if await self._sources.download(job.video_id):
+                await self.process_video(job.video_id)
         elif job.kind == JobKind.PROCESS_VIDEO:
             await self.process_video(job.video_id)
         else:
@@ -74,7 +83,7 @@ class Processing:
         async with self._ctx.reader() as uow:
             videos = await uow.videos.list_unfinished()
             play_sets = await uow.play_sets.list_unfinished()
-        jobs = [Job(JobKind.PROCESS_VIDEO, v.id) for v in videos]
+        jobs = [Job(JobKind.DOWNLOAD_SOURCE if v.source_url else JobKind.PROCESS_VIDEO, v.id) for v in videos]
         by_video: dict[str, list[str]] = {}
         for play_set in play_sets:
             by_video.setdefault(play_set.video_id, []).append(play_set.id)
@@ -101,11 +110,12 @@ class Processing:
     async def give_up(self, job: Job, reason: str) -> None:
         now = self._ctx.clock.now()
         async with self._ctx.uow() as uow:
-            if job.kind == JobKind.PROCESS_VIDEO:
+            if job.kind in VIDEO_JOBS:
                 video = await uow.videos.get(job.video_id)
                 if video is not None and video.status in (VideoStatus.INITIAL, VideoStatus.UPLOADING):
                     video.move_to(VideoStatus.UPLOAD_FAILED, now)
-                    video.failure_reason = reason
+                    prefix = f"{DOWNLOAD_FAILED}: " if job.kind == JobKind.DOWNLOAD_SOURCE else ""
+                    video.failure_reason = short_reason(prefix + reason)
                     await uow.videos.update(video)
             for play_set in await self._load_play_sets(uow, job.play_set_ids):
                 self._fail(play_set, reason)
@@ -144,7 +154,7 @@ class Processing:
             if video is None or video.status != VideoStatus.UPLOADING:
                 return
             video.move_to(VideoStatus.UPLOAD_FAILED, self._ctx.clock.now())
-            video.failure_reason = reason[:500]
+            video.failure_reason = short_reason(f"not a video: {reason}")
             await uow.videos.update(video)
             await uow.commit()
 
@@ -254,7 +264,7 @@ class Processing:
             play_set.move_to(PlaySetStatus.UPLOAD_FAILED, now)
         else:
             return False
-        play_set.failure_reason = reason[:500]
+        play_set.failure_reason = short_reason(reason)
         return True
 
     async def _advance(self, play_set_id: str, target: PlaySetStatus) -> bool:
@@ -277,9 +287,9 @@ class Processing:
         storage_id = self._ctx.ids.new_id()
         try:
             size = await self._ctx.storage.import_file(storage_id, rendition.output_path)
-        except Exception as exc:
+        except Exception:
             log.exception("could not store the rendition of play set %s", play_set_id)
-            await self._fail_all([play_set_id], f"storing the output failed: {exc}")
+            await self._fail_all([play_set_id], "upload failed: the rendition could not be stored")
             return
         grants = await self._access.grants()
         now = self._ctx.clock.now()
@@ -308,11 +318,11 @@ class Processing:
 
 def not_queued(unfinished: Sequence[Job], queued: Sequence[Job]) -> list[Job]:
     """The part of ``unfinished`` that no queued job covers (play sets are compared one by one)."""
-    processing = {j.video_id for j in queued if j.kind == JobKind.PROCESS_VIDEO}
+    processing = {j.video_id for j in queued if j.kind in VIDEO_JOBS}
     transcoding = {p for j in queued if j.kind == JobKind.TRANSCODE for p in j.play_set_ids}
     result: list[Job] = []
     for job in unfinished:
-        if job.kind == JobKind.PROCESS_VIDEO:
+        if job.kind in VIDEO_JOBS:
             if job.video_id not in processing:
                 result.append(job)
             continue

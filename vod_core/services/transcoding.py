@@ -10,6 +10,7 @@ from vod_core.errors import (
     InvalidParameter,
     TranscodeExists,
     UniqueViolation,
+    UploadFromUrlFailed,
     VideoNotReady,
     VideoUploadFailed,
 )
@@ -53,6 +54,15 @@ async def add_play_sets(
     return created
 
 
+def upload_failure_message(video: Video) -> str:
+    """The ``msg`` of 3104: the video's failure reason, and for a failed download its code 3113."""
+    if video.source_url:
+        cause = f"{UploadFromUrlFailed.code} {UploadFromUrlFailed.default_message}: {video.failure_reason}"
+    else:
+        cause = video.failure_reason or "not a usable video"
+    return f"video {video.id} failed to upload ({cause}); upload it again"
+
+
 class Transcoding:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
@@ -70,7 +80,7 @@ class Transcoding:
         async with self._ctx.uow() as uow:
             video = await owned_video(uow, user_id, video_id)
             if video.status == VideoStatus.UPLOAD_FAILED:
-                raise VideoUploadFailed(f"video {video_id} failed to upload; upload it again")
+                raise VideoUploadFailed(upload_failure_message(video))
             if video.status != VideoStatus.READY:
                 raise VideoNotReady(f"video {video_id} is not ready yet")
             now = self._ctx.clock.now()

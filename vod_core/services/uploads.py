@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import mimetypes
 from collections.abc import AsyncIterator
 
 from vod_core.errors import CheckStorageIdFailed, InternalError, NotFound
 from vod_core.files import StoredFile
+from vod_core.media_types import content_type_for
 from vod_core.services.access import unlinked_cutoff
 from vod_core.services.context import Context
 from vod_core.services.failures import fails_as
@@ -14,11 +14,6 @@ from vod_core.services.validation import require_id, require_text
 from vod_core.services.videos import remove_stored_bytes
 
 MAX_FILENAME = 255
-
-
-def content_type_for(filename: str) -> str:
-    guessed, _ = mimetypes.guess_type(filename)
-    return guessed or "application/octet-stream"
 
 
 class Uploads:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypedDict, Unpack
 
 from vod_core.errors import (
     AlreadyInLibrary,
@@ -27,6 +28,7 @@ from vod_core.ports.videos import VideoQuery
 from vod_core.services.access import Grants, MediaAccess, unlinked_cutoff
 from vod_core.services.context import Context
 from vod_core.services.failures import fails_as
+from vod_core.services.ingest import require_source_url, source_name
 from vod_core.services.validation import Page, require_id, require_text
 from vod_core.signing import UrlGrant
 from vod_core.video import MAX_NAME_LENGTH, Video, VideoStatus
@@ -47,6 +49,14 @@ class VideoDetails:
     video: Video
     play_sets: list[PlaySet]
     grant: UrlGrant
+
+
+class Labels(TypedDict):
+    """What the caller says about a new video, whatever its source."""
+
+    source_type: str
+    source_id: str
+    skip_auto_trans: bool
 
 
 @dataclass(frozen=True)
@@ -96,19 +106,60 @@ class VideoLibrary:
     async def create_video(
         self,
         user_id: str,
-        storage_id: str,
+        storage_id: str | None = None,
         *,
+        source_url: str | None = None,
         source_type: str = "",
         source_id: str = "",
         video_name: str | None = None,
         skip_auto_trans: bool = False,
     ) -> Video:
-        """Register an uploaded file as a video; processing continues in the background."""
-        require_id("storage_id", storage_id)
+        """Register an uploaded file (``storage_id``) or a URL to download (``source_url``) as a video.
+
+        Exactly one of the two. Processing (and the download) continues in the background.
+        """
+        if storage_id is None and source_url is None:
+            raise InvalidParameter("storage_id", "is required (or source_url, to upload from a URL)")
+        if storage_id is not None and source_url is not None:
+            raise InvalidParameter("source_url", "must not be given with storage_id (one source per video)")
         require_text("source_type", source_type, max_length=MAX_SOURCE_FIELD, allow_empty=True)
         require_text("source_id", source_id, max_length=MAX_SOURCE_FIELD, allow_empty=True)
         if video_name is not None:
             require_text("video_name", video_name, max_length=MAX_NAME_LENGTH)
+        labels = Labels(source_type=source_type, source_id=source_id, skip_auto_trans=skip_auto_trans)
+        if source_url is not None:
+            return await self._from_url(user_id, source_url, video_name, **labels)
+        assert storage_id is not None
+        return await self._from_upload(user_id, storage_id, video_name, **labels)
+
+    async def _from_url(self, user_id: str, source_url: str, video_name: str | None, **labels: Unpack[Labels]) -> Video:
+        """A video in status 2 whose original a ``DOWNLOAD_SOURCE`` job fetches (API.md C3).
+
+        The same URL twice makes two videos: 3106 is about stored files.
+        """
+        require_source_url(source_url, allow_private=self._ctx.allow_private_urls)
+        now = self._ctx.clock.now()
+        video = Video(
+            id=self._ctx.ids.new_id(),
+            user_id=user_id,
+            storage_id=self._ctx.ids.new_id(),  # the key the download will be stored under
+            video_name=video_name if video_name is not None else source_name(source_url),
+            created_at=now,
+            updated_at=now,
+            source_url=source_url,
+            **labels,
+        )
+        video.move_to(VideoStatus.UPLOADING, now)
+        async with self._ctx.uow() as uow:
+            await uow.videos.add(video)
+            await uow.commit()
+        await self._ctx.jobs.enqueue(Job(JobKind.DOWNLOAD_SOURCE, video.id))
+        return video
+
+    async def _from_upload(
+        self, user_id: str, storage_id: str, video_name: str | None, **labels: Unpack[Labels]
+    ) -> Video:
+        require_id("storage_id", storage_id)
         now = self._ctx.clock.now()
         async with self._ctx.uow() as uow:
             stored = await uow.files.get(storage_id)
@@ -126,10 +177,8 @@ class VideoLibrary:
                 video_name=video_name if video_name is not None else stored.filename[:MAX_NAME_LENGTH],
                 created_at=now,
                 updated_at=now,
-                source_type=source_type,
-                source_id=source_id,
                 file_size=stored.size,
-                skip_auto_trans=skip_auto_trans,
+                **labels,
             )
             try:
                 await uow.videos.add(video)

@@ -1,0 +1,3 @@
+from adapters.sources.http import AiohttpSourceFetcher
+
+__all__ = ["AiohttpSourceFetcher"]
