@@ -220,6 +220,7 @@ def bootstrap(
         url_signing_key=config.url_signing_key,
         url_ttl_s=config.url_ttl_s,
         unlinked_ttl_s=config.unlinked_ttl_s,
+        session_ttl_s=config.console_session_ttl_s,
     )
     return Runtime(
         config,

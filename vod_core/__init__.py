@@ -22,6 +22,7 @@ from vod_core.services.orphans import OrphanObjects
 from vod_core.services.playback import Playback
 from vod_core.services.preferences import Preferences
 from vod_core.services.processing import Processing
+from vod_core.services.sessions import ConsoleSessions
 from vod_core.services.sharing import Sharing
 from vod_core.services.traffic import TrafficStats
 from vod_core.services.transcoding import Transcoding
@@ -44,6 +45,8 @@ class Vod:
         self.access = MediaAccess(ctx)
         """Who may fetch media (signed URLs, API.md C1), for every media route."""
         self.users = UserAccounts(ctx)
+        self.sessions = ConsoleSessions(ctx, self.users)
+        """Console sign-in: sessions that stand for the user's API key without holding it."""
         self.uploads = Uploads(ctx)
         self.videos = VideoLibrary(ctx, self.access)
         self.sharing = Sharing(ctx, guess_policy, access=self.access)

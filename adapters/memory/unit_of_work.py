@@ -11,6 +11,7 @@ from adapters.memory.repositories import (
     MemoryOutbox,
     MemoryPlaySetRepository,
     MemoryServiceKeyRepository,
+    MemorySessionRepository,
     MemorySettingsRepository,
     MemoryTrafficRepository,
     MemoryUserRepository,
@@ -37,6 +38,7 @@ class MemoryReadUnitOfWork(ReadUnitOfWork):
         self.outbox = MemoryOutbox(tx)
         self.guesses = MemoryGuessRepository(tx)
         self.service_keys = MemoryServiceKeyRepository(tx)
+        self.sessions = MemorySessionRepository(tx)
 
     async def __aenter__(self) -> MemoryReadUnitOfWork:
         await self._db.lock.acquire()

@@ -30,6 +30,7 @@ from vod_core.files import StoredFile
 from vod_core.guesses import WrongGuesses
 from vod_core.play_set import PlaySet
 from vod_core.search import fold_name
+from vod_core.sessions import ConsoleSession
 from vod_core.settings import UserSettings
 from vod_core.users import ApiKey, User
 from vod_core.video import Video
@@ -136,3 +137,4 @@ API_KEYS = Table("api_key", ApiKey, key="key_hash")
 SETTINGS = Table("user_settings", UserSettings, key="user_id")
 OUTBOX = Table("outbox_event", OutboxEvent)
 GUESSES = Table("password_guess", WrongGuesses, key="client")  # keyed by (client, video_id); never updated whole
+SESSIONS = Table("console_session", ConsoleSession, key="token_hash")

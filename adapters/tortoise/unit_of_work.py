@@ -17,6 +17,7 @@ from adapters.tortoise.repositories import (
     TortoiseOutbox,
     TortoisePlaySetRepository,
     TortoiseServiceKeyRepository,
+    TortoiseSessionRepository,
     TortoiseSettingsRepository,
     TortoiseUserRepository,
     TortoiseVideoRepository,
@@ -28,6 +29,7 @@ from vod_core.ports.guesses import GuessRepository
 from vod_core.ports.outbox import EventOutbox
 from vod_core.ports.play_sets import PlaySetRepository
 from vod_core.ports.service_keys import ServiceKeyRepository
+from vod_core.ports.sessions import SessionRepository
 from vod_core.ports.settings import SettingsRepository
 from vod_core.ports.traffic import TrafficRepository
 from vod_core.ports.unit_of_work import ReadUnitOfWork, UnitOfWork
@@ -53,6 +55,7 @@ class _Repositories:
     outbox: EventOutbox
     guesses: GuessRepository
     service_keys: ServiceKeyRepository
+    sessions: SessionRepository
 
     def __init__(self, context: TortoiseContext, connection_name: str) -> None:
         self._context = context
@@ -68,6 +71,7 @@ class _Repositories:
         self.outbox = TortoiseOutbox(connection)
         self.guesses = TortoiseGuessRepository(connection)
         self.service_keys = TortoiseServiceKeyRepository(connection)
+        self.sessions = TortoiseSessionRepository(connection)
 
 
 class TortoiseUnitOfWork(_Repositories, UnitOfWork):

@@ -19,6 +19,7 @@ DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024**3
 DEFAULT_TIME_ZONE = "Asia/Shanghai"
 DEFAULT_URL_TTL_S = 6 * 3600
 DEFAULT_UNLINKED_TTL_S = 24 * 3600
+DEFAULT_SESSION_TTL_S = 12 * 3600
 DEFAULT_ZONE = ZoneInfo(DEFAULT_TIME_ZONE)
 
 
@@ -44,6 +45,8 @@ class Context:
     """Lifetime of the signed media URLs handed out."""
     unlinked_ttl_s: int = DEFAULT_UNLINKED_TTL_S
     """Seconds an upload that no video uses is kept."""
+    session_ttl_s: int = DEFAULT_SESSION_TTL_S
+    """Lifetime of a console session from its sign-in."""
     read_uow: Callable[[], ReadUnitOfWork] | None = None
     """Units of work for use cases that only read. An adapter may serve them
     without a write transaction (e.g. without SQLite's write lock), as long

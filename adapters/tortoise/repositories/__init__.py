@@ -11,6 +11,7 @@ from adapters.tortoise.repositories.guesses import TortoiseGuessRepository
 from adapters.tortoise.repositories.outbox import TortoiseOutbox
 from adapters.tortoise.repositories.play_sets import TortoisePlaySetRepository
 from adapters.tortoise.repositories.service_keys import TortoiseServiceKeyRepository
+from adapters.tortoise.repositories.sessions import TortoiseSessionRepository
 from adapters.tortoise.repositories.settings import TortoiseSettingsRepository
 from adapters.tortoise.repositories.users import TortoiseUserRepository
 from adapters.tortoise.repositories.videos import TortoiseVideoRepository
@@ -21,6 +22,7 @@ __all__ = [
     "TortoiseOutbox",
     "TortoisePlaySetRepository",
     "TortoiseServiceKeyRepository",
+    "TortoiseSessionRepository",
     "TortoiseSettingsRepository",
     "TortoiseUserRepository",
     "TortoiseVideoRepository",
