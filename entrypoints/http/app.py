@@ -19,7 +19,19 @@ from entrypoints.http.docs import API_DESCRIPTION, SECURITY_SCHEME, add_componen
 from entrypoints.http.docs_page import PAGE_PATH
 from entrypoints.http.errors import JsonErrorHandler
 from entrypoints.http.resources import ResourcesFactory
-from entrypoints.http.routes import files, health, hls, metrics, notify, sharing, storage, traffic, transcoding, videos
+from entrypoints.http.routes import (
+    files,
+    health,
+    hls,
+    metrics,
+    notify,
+    sharing,
+    storage,
+    traffic,
+    transcoding,
+    videos,
+    watch,
+)
 
 App = Sanic[Config, SimpleNamespace]
 
@@ -73,7 +85,7 @@ def create_app(open_resources: ResourcesFactory, *, name: str = "vod", settings:
     )
     add_components(app.ext.openapi)
     api = (videos, sharing, transcoding, traffic, notify, storage, files, hls, health, metrics)
-    for module in (*api, docs_page, pages, console):
+    for module in (*api, docs_page, pages, console, watch):
         app.blueprint(module.bp)
     request_log.install(app)
     security_headers.install(app)

@@ -4,7 +4,8 @@ Every response (API JSON, errors, media) gets ``X-Content-Type-Options:
 nosniff``, ``Referrer-Policy``, ``X-Frame-Options`` and a restrictive
 ``Content-Security-Policy``; a route that serves its own page (``/docs``,
 later the console and the watch page) sets its own CSP or frame policy and
-the defaults here do not override it. Media responses (``/files``) are
+the defaults here do not override it (a page whose own CSP allows framing, the
+embed page, gets no ``X-Frame-Options``). Media responses (``/files``) are
 sandboxed and readable from any origin (CORS), so a player elsewhere can
 fetch them while a stored file can never act as a page of this origin.
 """
@@ -44,8 +45,18 @@ PREFLIGHT: Mapping[str, str] = {
 
 def add_defaults(response: BaseHTTPResponse) -> None:
     for name, value in EVERY_RESPONSE.items():
-        if name not in response.headers:
+        if name not in response.headers and not (name == "X-Frame-Options" and _allows_framing(response)):
             response.headers[name] = value
+
+
+def _allows_framing(response: BaseHTTPResponse) -> bool:
+    """Whether the response's own CSP lets other pages frame it (the embed page): ``DENY`` would forbid it again.
+
+    ``X-Frame-Options`` has no "any origin" value, so such a page goes without it.
+    """
+    own_policy = str(response.headers.get("Content-Security-Policy", ""))
+    directives = [directive.split() for directive in own_policy.split(";")]
+    return any(words[0] == "frame-ancestors" and words[1:] != ["'none'"] for words in directives if words)
 
 
 def install(app: Sanic[Any, Any]) -> None:

@@ -240,6 +240,7 @@ CASES: dict[str, tuple[UseCase, type[InternalError]]] = {
         UpdateVideoFailed,
     ),
     "Sharing.get_shared_video": (lambda w: w.vod.sharing.get_shared_video(w.ready_video), GetVideoFailed),
+    "Sharing.watch": (lambda w: w.vod.sharing.watch(w.ready_video), GetVideoFailed),
     "Sharing.forget_stale_guesses": (lambda w: w.vod.sharing.forget_stale_guesses(), InternalError),
     "Transcoding.start_transcode": (
         lambda w: w.vod.transcoding.start_transcode(w.alice, w.ready_video, 2),

@@ -103,6 +103,25 @@ class Sharing:
         async with self._ctx.reader() as uow:
             return (await with_play_sets(uow, [video], grants))[0]
 
+    @fails_as(GetVideoFailed)
+    async def watch(self, video_id: str) -> VideoDetails | None:
+        """What a watch page may show before any password: a public video's details, None for a password video.
+
+        A private, missing or deleted video all raise the same
+        :class:`NotFound`, so a page built on this cannot tell them apart.
+        Nothing is counted as a password guess: the page asks for the
+        password and sends it to :meth:`get_shared_video`.
+        """
+        require_id("id", video_id)
+        grants = await self._access.grants()
+        async with self._ctx.reader() as uow:
+            video = await uow.videos.get(video_id)
+            if video is None or video.is_deleted or video.shared_state == SharedState.PRIVATE:
+                raise NotFound(f"video {video_id} not found")
+            if video.shared_state == SharedState.PASSWORD:
+                return None
+            return (await with_play_sets(uow, [video], grants))[0]
+
     async def _judge_password(self, client: str, video: Video, password: str) -> None:
         """Let the guess through, or raise: too early for this client (nothing judged) or wrong (counted)."""
         async with self._turns.turn((client, video.id)):
