@@ -71,9 +71,12 @@ async def test_a_bad_key_gets_the_form_again_with_the_reason_and_no_cookie(servi
     assert "set-cookie" not in response.headers
 
 
-async def test_a_sign_in_form_posted_from_another_site_is_refused(service: Service) -> None:
+@pytest.mark.parametrize(
+    "origin", [{"Origin": "http://evil.test"}, {"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site"}]
+)
+async def test_a_sign_in_form_posted_from_another_site_is_refused(service: Service, origin: dict[str, str]) -> None:
     response = await service.api.as_user(None).post(
-        SIGN_IN, data={"api_key": service.api.key}, headers={**FORM, "Origin": "http://evil.test"}
+        SIGN_IN, data={"api_key": service.api.key}, headers={**FORM, **origin}
     )
     assert response.status == 403 and "set-cookie" not in response.headers
 

@@ -28,9 +28,17 @@ MAX_KEY_LENGTH = 1024
 
 
 def _same_origin(request: Request) -> bool:
-    """False for a form posted by another site's page (login CSRF): its ``Origin`` is not ours."""
+    """False for a form posted by another site's page (login CSRF).
+
+    Browsers say where a request comes from in ``Sec-Fetch-Site``; without
+    it, an ``Origin`` other than ours is refused (pages here send no
+    referrer, so the browser's own forms may say ``Origin: null``).
+    """
+    fetch_site = request.headers.get("sec-fetch-site")
+    if fetch_site is not None:
+        return bool(fetch_site in ("same-origin", "none"))
     origin = request.headers.get("origin")
-    return origin is None or origin == f"{request.scheme}://{request.host}"
+    return origin in (None, "null") or origin == f"{request.scheme}://{request.host}"
 
 
 async def _signed_in(request: Request) -> ConsoleSession | None:

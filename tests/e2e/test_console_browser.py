@@ -1,0 +1,136 @@
+"""The console in Debian's Chromium against a real ``vod serve``: sign in, upload, ready, play, share, CSRF, sign out.
+
+A person signs in with the API key, uploads a real 2 s clip through the
+upload page's ``<input type=file>``, watches the video page until the
+video is ready, plays it in the page's ``<video>`` (the shared player) and
+makes it public. A form on another site posting to the API and to sign-out,
+and a same-origin ``fetch`` without the CSRF token, change nothing. Every
+request the browser makes is recorded; one to any host but loopback fails
+the test.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.e2e.conftest import API_KEY, Server, start_server
+from tests.support.browser import headless_chromium
+
+pytestmark = pytest.mark.slow
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+PLAYS = """async (video) => {
+  video.muted = true;
+  await video.play();
+  const deadline = Date.now() + 20000;
+  while (video.currentTime < 0.5) {
+    if (Date.now() > deadline) {
+      throw new Error('stuck at ' + video.currentTime + ', error ' + (video.error && video.error.message));
+    }
+    await new Promise(ok => setTimeout(ok, 50));
+  }
+  return {currentTime: video.currentTime, src: video.currentSrc};
+}"""
+POST_WITHOUT_TOKEN = """async (id) => {
+  const response = await fetch('/video/api/delete?id=' + id, {method: 'POST'});
+  return {status: response.status, body: await response.json()};
+}"""
+FOREIGN_FORMS = """<!doctype html><title>another site</title>
+<form id="delete" method="post" action="{base}/video/api/delete?id={video_id}"><button>delete</button></form>
+<form id="sign-out" method="post" action="{base}/console/sign_out"><button>sign out</button></form>"""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    running = start_server(tmp_path_factory.mktemp("vod-data"), VOD_DEFAULT_API_KEY=API_KEY)
+    yield running
+    code, output = running.stop()
+    assert code == 0, output
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    yield from headless_chromium()
+
+
+@pytest.fixture
+def foreign_site(tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    """A static site at http://localhost:<port> (another site than the service's 127.0.0.1): its directory and URL."""
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(tmp_path)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield tmp_path, f"http://localhost:{httpd.server_address[1]}"
+    httpd.shutdown()
+    thread.join()
+
+
+def stored_video(server: Server, video_id: str) -> dict[str, Any]:
+    with server.client() as api:
+        found: dict[str, Any] = api.get("/video/api/get", params={"id": video_id}).json()
+        return found
+
+
+def test_sign_in_upload_play_share_and_csrf(
+    server: Server, browser: Any, clip: Path, foreign_site: tuple[Path, str]
+) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    hosts: list[str] = []
+    context.on("request", lambda request: hosts.append(urlsplit(request.url).hostname or request.url))
+    page = context.new_page()
+    page.set_default_timeout(60000)
+
+    page.goto(f"{server.base_url}/console")
+    page.get_by_label("API key").fill(API_KEY)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_selector("#search")
+    (cookie,) = [c for c in context.cookies() if c["name"] == "vod_console"]
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and cookie["value"] != API_KEY
+    assert page.evaluate("document.cookie") == ""
+    assert page.evaluate("localStorage.length + sessionStorage.length") == 0
+    assert API_KEY not in page.content()
+
+    page.get_by_role("link", name="Upload", exact=True).click()
+    page.set_input_files("#files", str(clip))
+    page.get_by_role("link", name="uploaded: open the video").click()
+    page.wait_for_selector("#details .badge-video-1", timeout=120000)
+    video_id = page.get_attribute("#video-page", "data-video-id")
+    assert video_id
+    played = page.eval_on_selector("#player", PLAYS)
+    assert played["currentTime"] >= 0.5
+
+    page.select_option("#shared-state", "2")
+    page.get_by_role("button", name="Save sharing").click()
+    page.wait_for_function("document.getElementById('error').hidden")
+    assert stored_video(server, video_id)["video"]["shared_state"] == 2
+
+    refused = page.evaluate(POST_WITHOUT_TOKEN, video_id)
+    assert refused["status"] == 403 and refused["body"]["errcode"] == 3108
+    site_dir, site_url = foreign_site
+    (site_dir / "forms.html").write_text(FOREIGN_FORMS.format(base=server.base_url, video_id=video_id))
+    for form in ("delete", "sign-out"):
+        page.goto(f"{site_url}/forms.html")
+        with page.expect_navigation():
+            page.click(f"#{form} button")
+        assert page.evaluate("document.body.innerText").count("3108") == 1
+    assert stored_video(server, video_id)["video"]["status"] == 1
+    page.goto(f"{server.base_url}/console")
+    page.wait_for_selector(f'tr[data-video-id="{video_id}"]')  # still signed in, the video still there
+
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_selector("#api_key")
+    assert page.evaluate("fetch('/video/api/list').then(r => r.status)") == 401
+    context.close()
+    assert hosts and set(hosts) <= LOOPBACK, sorted(set(hosts) - LOOPBACK)
