@@ -115,6 +115,12 @@ async def test_sign_out_needs_the_csrf_token_and_ends_the_session(service: Servi
     anonymous = service.api.as_user(None)
     refused = await anonymous.post("/console/sign_out", data={"csrf_token": "wrong"}, headers={**FORM, **cookie(token)})
     assert refused.status == 403
+    foreign = await anonymous.post(
+        "/console/sign_out",
+        data={"csrf_token": csrf},
+        headers={**FORM, **cookie(token), "Sec-Fetch-Site": "cross-site"},
+    )
+    assert foreign.status == 403 and "set-cookie" not in foreign.headers
     assert (await anonymous.get("/video/api/list", headers=cookie(token))).status == 200
     out = await anonymous.post("/console/sign_out", data={"csrf_token": csrf}, headers={**FORM, **cookie(token)})
     assert (out.status, out.headers["location"]) == (303, "/console")

@@ -90,6 +90,8 @@ async def sign_in(request: Request) -> HTTPResponse:
 @openapi.exclude()  # a page, not an API operation
 async def sign_out(request: Request) -> HTTPResponse:
     """Ends the session everywhere (form field ``csrf_token``), clears the cookie, back to the sign-in form."""
+    if not _same_origin(request):  # without the cookie (SameSite), it would still clear the person's cookie
+        raise AccessDenied("this sign-out form was sent from another site")
     sessions = resources(request).vod.sessions
     response = redirect(HOME, status=303)
     try:
