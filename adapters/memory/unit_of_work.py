@@ -10,6 +10,7 @@ from adapters.memory.repositories import (
     MemoryGuessRepository,
     MemoryOutbox,
     MemoryPlaySetRepository,
+    MemoryResumableUploadRepository,
     MemoryServiceKeyRepository,
     MemorySessionRepository,
     MemorySettingsRepository,
@@ -39,6 +40,7 @@ class MemoryReadUnitOfWork(ReadUnitOfWork):
         self.guesses = MemoryGuessRepository(tx)
         self.service_keys = MemoryServiceKeyRepository(tx)
         self.sessions = MemorySessionRepository(tx)
+        self.resumable_uploads = MemoryResumableUploadRepository(tx)
 
     async def __aenter__(self) -> MemoryReadUnitOfWork:
         await self._db.lock.acquire()

@@ -16,6 +16,7 @@ from adapters.tortoise.repositories import (
     TortoiseGuessRepository,
     TortoiseOutbox,
     TortoisePlaySetRepository,
+    TortoiseResumableUploadRepository,
     TortoiseServiceKeyRepository,
     TortoiseSessionRepository,
     TortoiseSettingsRepository,
@@ -28,6 +29,7 @@ from vod_core.ports.files import FileRepository
 from vod_core.ports.guesses import GuessRepository
 from vod_core.ports.outbox import EventOutbox
 from vod_core.ports.play_sets import PlaySetRepository
+from vod_core.ports.resumable_uploads import ResumableUploadRepository
 from vod_core.ports.service_keys import ServiceKeyRepository
 from vod_core.ports.sessions import SessionRepository
 from vod_core.ports.settings import SettingsRepository
@@ -56,6 +58,7 @@ class _Repositories:
     guesses: GuessRepository
     service_keys: ServiceKeyRepository
     sessions: SessionRepository
+    resumable_uploads: ResumableUploadRepository
 
     def __init__(self, context: TortoiseContext, connection_name: str) -> None:
         self._context = context
@@ -72,6 +75,7 @@ class _Repositories:
         self.guesses = TortoiseGuessRepository(connection)
         self.service_keys = TortoiseServiceKeyRepository(connection)
         self.sessions = TortoiseSessionRepository(connection)
+        self.resumable_uploads = TortoiseResumableUploadRepository(connection)
 
 
 class TortoiseUnitOfWork(_Repositories, UnitOfWork):

@@ -29,6 +29,7 @@ from entrypoints.http.routes import (
     storage,
     traffic,
     transcoding,
+    tus,
     videos,
     watch,
 )
@@ -57,7 +58,7 @@ def create_app(open_resources: ResourcesFactory, *, name: str = "vod", settings:
     settings = settings or Settings()
     app = Sanic(name, error_handler=JsonErrorHandler(), configure_logging=False)
     app.ctx.metrics_token = settings.metrics_token
-    app.ctx.https_public_base = settings.public_base_url.lower().startswith("https://")
+    app.ctx.public_base_url = settings.public_base_url
     app.config.update(
         REQUEST_HEAD_TIMEOUT=settings.request_head_timeout_s,
         REQUEST_MAX_SIZE=MAX_JSON_BODY,
@@ -84,7 +85,7 @@ def create_app(open_resources: ResourcesFactory, *, name: str = "vod", settings:
         SECURITY_SCHEME, "http", scheme="bearer", description="an API key: `Authorization: Bearer <key>`"
     )
     add_components(app.ext.openapi)
-    api = (videos, sharing, transcoding, traffic, notify, storage, files, hls, health, metrics)
+    api = (videos, sharing, transcoding, traffic, notify, storage, tus, files, hls, health, metrics)
     for module in (*api, docs_page, pages, console, watch):
         app.blueprint(module.bp)
     request_log.install(app)

@@ -32,8 +32,8 @@ def session_token(request: Request) -> str:
 
 def secure_cookies(request: Request) -> bool:
     """Whether cookies get ``Secure``: the request came over HTTPS, or the public base URL is https."""
-    https_base: bool = request.app.ctx.https_public_base
-    return request.scheme == "https" or https_base
+    public_base_url: str = request.app.ctx.public_base_url
+    return request.scheme == "https" or public_base_url.lower().startswith("https://")
 
 
 def set_session_cookie(request: Request, response: HTTPResponse, token: str, expires_at: datetime) -> None:
