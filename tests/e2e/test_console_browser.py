@@ -1,7 +1,8 @@
 """The console in Debian's Chromium against a real ``vod serve``: sign in, upload, ready, play, share, CSRF, sign out.
 
 A person signs in with the API key, uploads a real 2 s clip through the
-upload page's ``<input type=file>``, watches the video page until the
+upload page's ``<input type=file>`` (resumable through tus: the first
+``PATCH`` is cut off and the upload resumes), watches the video page until the
 video is ready, plays it in the page's ``<video>`` (the shared player) and
 makes it public. A form on another site posting to the API and to sign-out,
 and a same-origin ``fetch`` without the CSRF token, change nothing. Every
@@ -102,12 +103,27 @@ def test_sign_in_upload_play_share_and_csrf(
     assert page.evaluate("localStorage.length + sessionStorage.length") == 0
     assert API_KEY not in page.content()
 
+    patches: list[str] = []
+
+    def cut_the_first_patch(route: Any) -> None:
+        if route.request.method != "PATCH":
+            route.continue_()
+            return
+        patches.append(route.request.url)
+        if len(patches) == 1:
+            route.abort("connectionreset")  # the network fails mid-upload: tus-js-client must resume
+        else:
+            route.continue_()
+
+    page.route("**/storage/api/tus/*", cut_the_first_patch)
     page.get_by_role("link", name="Upload", exact=True).click()
     page.set_input_files("#files", str(clip))
     page.get_by_role("link", name="uploaded: open the video").click()
     page.wait_for_selector("#details .badge-video-1", timeout=120000)
     video_id = page.get_attribute("#video-page", "data-video-id")
     assert video_id
+    assert len(patches) >= 2 and len(set(patches)) == 1, patches  # one tus upload, resumed after the cut
+    page.unroute("**/storage/api/tus/*")
     played = page.eval_on_selector("#player", PLAYS)
     assert played["currentTime"] >= 0.5
 

@@ -1,6 +1,6 @@
 // The console's one way to the service: the JSON API, same-origin, with the session cookie
 // (sent by the browser, unreadable here) and the session's CSRF token on every POST.
-const csrfToken = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
+export const csrfToken = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
 
 export class ApiError extends Error {
   constructor(errcode, msg) {
@@ -47,7 +47,7 @@ export async function post(path, query = {}, body = undefined) {
   return answer(response);
 }
 
-// Uploads one file to /storage/api/upload with progress (fetch has no upload progress; XHR does).
+// Uploads one small file (a cover image) to /storage/api/upload with progress (XHR has it, fetch not).
 export function upload(file, onProgress) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
