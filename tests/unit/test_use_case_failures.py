@@ -261,6 +261,7 @@ CASES: dict[str, tuple[UseCase, type[InternalError]]] = {
         InternalError,
     ),
     "Preferences.delete_callback": (lambda w: w.vod.preferences.delete_callback(w.alice, "video"), InternalError),
+    "Preferences.rotate_webhook_secret": (lambda w: w.vod.preferences.rotate_webhook_secret(w.alice), InternalError),
     "TrafficStats.ingest": (
         lambda w: w.vod.traffic.ingest([TrafficRecord(w.new_video, 5, 1_767_225_600)]),
         InternalError,
@@ -405,6 +406,7 @@ WRITES = [  # use cases writing in one transaction
     "UserAccounts.rotate_key",
     "UserAccounts.disable_user",
     "ConsoleSessions.sign_in",
+    "Preferences.rotate_webhook_secret",
 ]
 MAX_STORE_CALLS = 50
 

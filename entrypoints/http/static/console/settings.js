@@ -86,4 +86,12 @@ document.getElementById("show-secret").addEventListener("click", () => act(async
     : "Set a callback first: the secret signs its deliveries.";
 }));
 
+document.getElementById("rotate-secret").addEventListener("click", () => {
+  if (!window.confirm("Rotate the signing secret? Receivers must use the new one from now on.")) return;
+  act(async () => {
+    const { secret } = await post("/notify/api/rotate_callback_secret");
+    document.getElementById("secret").textContent = `New signing secret: ${secret}`;
+  });
+});
+
 act(() => Promise.all([loadTemplates(), loadCallbacks(), loadDeadEvents()]));
