@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.e2e.conftest import API_KEY, Server, start_server
+from tests.e2e.conftest import API_KEY, Server, start_server, wait_for
 from tests.support.browser import headless_chromium
 
 pytestmark = pytest.mark.slow
@@ -129,7 +129,7 @@ def test_sign_in_upload_play_share_and_csrf(
 
     page.select_option("#shared-state", "2")
     page.get_by_role("button", name="Save sharing").click()
-    page.wait_for_function("document.getElementById('error').hidden")
+    page.wait_for_selector("#error[hidden]", state="attached")
     assert stored_video(server, video_id)["video"]["shared_state"] == 2
 
     refused = page.evaluate(POST_WITHOUT_TOKEN, video_id)
@@ -148,5 +148,75 @@ def test_sign_in_upload_play_share_and_csrf(
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_selector("#api_key")
     assert page.evaluate("fetch('/video/api/list').then(r => r.status)") == 401
+    context.close()
+    assert hosts and set(hosts) <= LOOPBACK, sorted(set(hosts) - LOOPBACK)
+
+
+def ready_video(server: Server, clip: Path) -> str:
+    with server.client() as api:
+        stored = api.post("/storage/api/upload", files={"file": ("walk.mp4", clip.read_bytes())}).json()
+        created = api.post("/video/api/create", json={"storage_id": stored["storage_id"]}).json()
+        video_id: str = created["id"]
+    wait_for("the video to be ready", lambda: True if stored_video(server, video_id)["video"]["status"] == 1 else None)
+    return video_id
+
+
+def fits_the_phone(page: Any) -> bool:
+    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
+
+
+def test_settings_transcode_traffic_rename_and_delete_by_keyboard_on_a_phone(
+    server: Server, browser: Any, clip: Path
+) -> None:
+    video_id = ready_video(server, clip)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    hosts: list[str] = []
+    context.on("request", lambda request: hosts.append(urlsplit(request.url).hostname or request.url))
+    page = context.new_page()
+    page.set_default_timeout(60000)
+    page.on("dialog", lambda dialog: dialog.accept())
+
+    page.goto(f"{server.base_url}/console")
+    page.keyboard.type(API_KEY)  # the key field has the focus
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f'tr[data-video-id="{video_id}"]')
+    assert fits_the_phone(page)
+
+    page.goto(f"{server.base_url}/console/settings")
+    page.get_by_label("360P").check()
+    page.get_by_role("button", name="Save templates").click()
+    page.wait_for_selector("#error[hidden]", state="attached")
+    page.reload()
+    page.wait_for_selector("#templates input:checked")
+    assert page.get_by_label("360P").is_checked() and fits_the_phone(page)
+    with server.client() as api:
+        assert api.get("/video/api/get_trans_config").json()["task_config_temp_ids"] == [1]
+
+    page.goto(f"{server.base_url}/console/videos/{video_id}")
+    page.wait_for_selector("#details .badge-video-1")
+    page.evaluate("window.sameDocument = true")
+    page.select_option("#shared-state", "1")
+    page.get_by_role("button", name="Save sharing").click()  # a password state without a password
+    page.wait_for_selector("#error:not([hidden])")
+    assert "password" in page.inner_text("#error")  # the API's msg, in words
+    page.select_option("#template", "1")
+    page.get_by_role("button", name="Start transcode").click()
+    page.wait_for_selector("#play-sets .badge-play-set-1", timeout=180000)  # progress shown live, no reload
+    assert page.evaluate("window.sameDocument") is True
+    page.fill("#video-name", "a walk")
+    page.get_by_role("button", name="Rename").click()
+    page.wait_for_selector("#title:text-is('a walk')")
+    assert fits_the_phone(page)
+
+    page.goto(f"{server.base_url}/console/traffic?video={video_id}")
+    page.wait_for_selector("#day-chart svg")
+    page.wait_for_selector(f'#totals a[href$="{video_id}"]')
+    assert fits_the_phone(page)
+
+    page.goto(f"{server.base_url}/console/videos/{video_id}")
+    page.wait_for_selector("#details .badge-video-1")
+    page.get_by_role("button", name="Delete this video").click()  # the confirmation is accepted
+    page.wait_for_url(f"{server.base_url}/console")
+    assert stored_video(server, video_id)["errcode"] == 3102
     context.close()
     assert hosts and set(hosts) <= LOOPBACK, sorted(set(hosts) - LOOPBACK)
