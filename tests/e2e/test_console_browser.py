@@ -161,15 +161,19 @@ def ready_video(server: Server, clip: Path) -> str:
     return video_id
 
 
+PHONE = {"width": 390, "height": 844}
+
+
 def fits_the_phone(page: Any) -> bool:
-    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
+    """Nothing wider than the phone's screen (a mobile browser would widen its layout viewport, not scroll)."""
+    return bool(page.evaluate(f"document.documentElement.scrollWidth <= {PHONE['width']}"))
 
 
 def test_settings_transcode_traffic_rename_and_delete_by_keyboard_on_a_phone(
     server: Server, browser: Any, clip: Path
 ) -> None:
     video_id = ready_video(server, clip)
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     hosts: list[str] = []
     context.on("request", lambda request: hosts.append(urlsplit(request.url).hostname or request.url))
     page = context.new_page()
