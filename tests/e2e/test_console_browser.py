@@ -44,6 +44,11 @@ POST_WITHOUT_TOKEN = """async (id) => {
   const response = await fetch('/video/api/delete?id=' + id, {method: 'POST'});
   return {status: response.status, body: await response.json()};
 }"""
+BARS_DRAWN = """() => {
+  const heights = (id) => Array.from(document.querySelectorAll(id + ' rect.bar'), r => +r.getAttribute('height'));
+  const tallest = (id) => Math.max(0, ...heights(id));
+  return {day: tallest('#day-chart') > 0, minute: tallest('#minute-chart') > 0};
+}"""
 FOREIGN_FORMS = """<!doctype html><title>another site</title>
 <form id="delete" method="post" action="{base}/video/api/delete?id={video_id}"><button>delete</button></form>
 <form id="sign-out" method="post" action="{base}/console/sign_out"><button>sign out</button></form>"""
@@ -207,13 +212,20 @@ def test_settings_transcode_traffic_rename_and_delete_by_keyboard_on_a_phone(
     page.get_by_role("button", name="Start transcode").click()
     page.wait_for_selector("#play-sets .badge-play-set-1", timeout=180000)  # progress shown live, no reload
     assert page.evaluate("window.sameDocument") is True
+    assert page.eval_on_selector("#player", PLAYS)["currentTime"] >= 0.5  # traffic for the charts below
     page.fill("#video-name", "a walk")
     page.get_by_role("button", name="Rename").click()
     page.wait_for_selector("#title:text-is('a walk')")
     assert fits_the_phone(page)
 
-    page.goto(f"{server.base_url}/console/traffic?video={video_id}")
-    page.wait_for_selector("#day-chart svg")
+    def charted() -> bool | None:
+        """Today's bar (in the service's zone) and a minute's bar are drawn, once the traffic is counted."""
+        page.goto(f"{server.base_url}/console/traffic?video={video_id}")
+        page.wait_for_selector("#minute-chart svg, #minute-chart p")
+        drawn = page.evaluate(BARS_DRAWN)
+        return True if drawn["day"] and drawn["minute"] else None
+
+    wait_for("the traffic charts", charted, 60)
     page.wait_for_selector(f'#totals a[href$="{video_id}"]')
     assert fits_the_phone(page)
 

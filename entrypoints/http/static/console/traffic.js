@@ -19,14 +19,16 @@ function midnight(isoDate) {
   return (guess - (shown - guess)) / 1000;
 }
 
+// YYYY-MM-DD of `date` in the service zone (its "today" may not be the browser's).
 function isoDay(date) {
-  return date.toISOString().slice(0, 10);
+  return new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" })
+    .format(date);
 }
 
 const params = new URLSearchParams(window.location.search);
-const today = new Date();
-document.getElementById("end").value = params.get("end") ?? isoDay(today);
-document.getElementById("start").value = params.get("start") ?? isoDay(new Date(today.getTime() - 6 * DAY_S * 1000));
+const now = new Date();
+document.getElementById("end").value = params.get("end") ?? isoDay(now);
+document.getElementById("start").value = params.get("start") ?? isoDay(new Date(now.getTime() - 6 * DAY_S * 1000));
 document.getElementById("video").value = params.get("video") ?? "";
 
 async function show() {
