@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from vod_core.services.context import (
     DEFAULT_MAX_UPLOAD_BYTES,
+    DEFAULT_SESSION_TTL_S,
     DEFAULT_TIME_ZONE,
     DEFAULT_UNLINKED_TTL_S,
     DEFAULT_URL_TTL_S,
@@ -67,6 +68,8 @@ class Config:
     """The key of signed media URLs; empty: generated on first start and stored in the database."""
     url_ttl_s: int = DEFAULT_URL_TTL_S
     unlinked_ttl_s: int = DEFAULT_UNLINKED_TTL_S
+    console_session_ttl_s: int = DEFAULT_SESSION_TTL_S
+    """VOD_CONSOLE_SESSION_TTL: seconds a console sign-in lasts."""
 
     @classmethod
     def in_memory(cls, **fields: Any) -> Config:
@@ -100,6 +103,7 @@ class Config:
             url_signing_key=env.get("VOD_URL_SIGNING_KEY", ""),
             url_ttl_s=_int(env, "VOD_URL_TTL", DEFAULT_URL_TTL_S, minimum=1),
             unlinked_ttl_s=_int(env, "VOD_UNLINKED_TTL", DEFAULT_UNLINKED_TTL_S, minimum=1),
+            console_session_ttl_s=_int(env, "VOD_CONSOLE_SESSION_TTL", DEFAULT_SESSION_TTL_S, minimum=1),
         )
         config.zone()  # fail at start on an unknown zone
         return config

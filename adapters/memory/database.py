@@ -29,7 +29,7 @@ class Transaction:
     def read(self, table: str) -> dict[Any, Any]:
         if table in self._written:
             return self._written[table]
-        return self._db.tables.setdefault(table, {})
+        return self._db.tables.get(table, {})  # reading a table never creates it: only a commit changes the tables
 
     def write(self, table: str) -> dict[Any, Any]:
         if table not in self._written:

@@ -10,7 +10,9 @@ from adapters.memory.repositories import (
     MemoryGuessRepository,
     MemoryOutbox,
     MemoryPlaySetRepository,
+    MemoryResumableUploadRepository,
     MemoryServiceKeyRepository,
+    MemorySessionRepository,
     MemorySettingsRepository,
     MemoryTrafficRepository,
     MemoryUserRepository,
@@ -37,6 +39,8 @@ class MemoryReadUnitOfWork(ReadUnitOfWork):
         self.outbox = MemoryOutbox(tx)
         self.guesses = MemoryGuessRepository(tx)
         self.service_keys = MemoryServiceKeyRepository(tx)
+        self.sessions = MemorySessionRepository(tx)
+        self.resumable_uploads = MemoryResumableUploadRepository(tx)
 
     async def __aenter__(self) -> MemoryReadUnitOfWork:
         await self._db.lock.acquire()

@@ -16,7 +16,9 @@ from adapters.tortoise.repositories import (
     TortoiseGuessRepository,
     TortoiseOutbox,
     TortoisePlaySetRepository,
+    TortoiseResumableUploadRepository,
     TortoiseServiceKeyRepository,
+    TortoiseSessionRepository,
     TortoiseSettingsRepository,
     TortoiseUserRepository,
     TortoiseVideoRepository,
@@ -27,7 +29,9 @@ from vod_core.ports.files import FileRepository
 from vod_core.ports.guesses import GuessRepository
 from vod_core.ports.outbox import EventOutbox
 from vod_core.ports.play_sets import PlaySetRepository
+from vod_core.ports.resumable_uploads import ResumableUploadRepository
 from vod_core.ports.service_keys import ServiceKeyRepository
+from vod_core.ports.sessions import SessionRepository
 from vod_core.ports.settings import SettingsRepository
 from vod_core.ports.traffic import TrafficRepository
 from vod_core.ports.unit_of_work import ReadUnitOfWork, UnitOfWork
@@ -53,6 +57,8 @@ class _Repositories:
     outbox: EventOutbox
     guesses: GuessRepository
     service_keys: ServiceKeyRepository
+    sessions: SessionRepository
+    resumable_uploads: ResumableUploadRepository
 
     def __init__(self, context: TortoiseContext, connection_name: str) -> None:
         self._context = context
@@ -68,6 +74,8 @@ class _Repositories:
         self.outbox = TortoiseOutbox(connection)
         self.guesses = TortoiseGuessRepository(connection)
         self.service_keys = TortoiseServiceKeyRepository(connection)
+        self.sessions = TortoiseSessionRepository(connection)
+        self.resumable_uploads = TortoiseResumableUploadRepository(connection)
 
 
 class TortoiseUnitOfWork(_Repositories, UnitOfWork):

@@ -14,6 +14,7 @@ from sanic_ext.extensions.templating.extension import TemplatingExtension
 
 from entrypoints.config import Config as Settings
 from entrypoints.http import docs_page, pages, request_log, security_headers
+from entrypoints.http.console import routes as console
 from entrypoints.http.docs import API_DESCRIPTION, SECURITY_SCHEME, add_components
 from entrypoints.http.docs_page import PAGE_PATH
 from entrypoints.http.errors import JsonErrorHandler
@@ -28,6 +29,7 @@ from entrypoints.http.routes import (
     storage,
     traffic,
     transcoding,
+    tus,
     videos,
     watch,
 )
@@ -56,6 +58,7 @@ def create_app(open_resources: ResourcesFactory, *, name: str = "vod", settings:
     settings = settings or Settings()
     app = Sanic(name, error_handler=JsonErrorHandler(), configure_logging=False)
     app.ctx.metrics_token = settings.metrics_token
+    app.ctx.public_base_url = settings.public_base_url
     app.config.update(
         REQUEST_HEAD_TIMEOUT=settings.request_head_timeout_s,
         REQUEST_MAX_SIZE=MAX_JSON_BODY,
@@ -82,8 +85,8 @@ def create_app(open_resources: ResourcesFactory, *, name: str = "vod", settings:
         SECURITY_SCHEME, "http", scheme="bearer", description="an API key: `Authorization: Bearer <key>`"
     )
     add_components(app.ext.openapi)
-    api = (videos, sharing, transcoding, traffic, notify, storage, files, hls, health, metrics)
-    for module in (*api, docs_page, pages, watch):
+    api = (videos, sharing, transcoding, traffic, notify, storage, tus, files, hls, health, metrics)
+    for module in (*api, docs_page, pages, console, watch):
         app.blueprint(module.bp)
     request_log.install(app)
     security_headers.install(app)

@@ -1,4 +1,4 @@
-"""``Authorization: Bearer <api key>`` → the calling user's id (3108/401 otherwise).
+"""``Authorization: Bearer <api key>``, or the console's session cookie → the calling user's id (3108/401 otherwise).
 
 Every request looks its key up in the database (one indexed read on the
 reader, which takes no write lock: about 0.16 ms on SQLite). There is no
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from sanic import Request
 
+from entrypoints.http.console.session import console_session, session_token
 from entrypoints.http.resources import resources
 from vod_core.errors import AccessDenied
 
@@ -27,6 +28,13 @@ def bearer_key(request: Request) -> str:
 
 
 async def user_id(request: Request) -> str:
-    """The id of the user owning the request's API key."""
+    """The id of the user owning the request's API key, or of its console session.
+
+    An ``Authorization`` header always wins. Without one, the console's
+    session cookie stands for the key, and a request that changes state
+    must carry the session's CSRF token as well.
+    """
+    if "authorization" not in request.headers and session_token(request):
+        return (await console_session(request)).user_id
     user = await resources(request).vod.users.authenticate(bearer_key(request))
     return user.id

@@ -124,7 +124,7 @@ async def service(tmp_path: Path, service_config: Config) -> AsyncIterator[Servi
     async def open_resources() -> AsyncIterator[Resources]:
         yield resources
 
-    app = create_app(open_resources, name=f"vod_test_{next(_app_names)}")
+    app = create_app(open_resources, name=f"vod_test_{next(_app_names)}", settings=service_config)
     _, key = await vod.users.create_user("alice")
     yield Service(vod, jobs, clock, traffic, Api(SanicASGITestClient(app), key))
     await traffic.stop()

@@ -60,6 +60,7 @@ from vod_core.services.orphans import OrphanObjects
 from vod_core.services.playback import Playback
 from vod_core.services.preferences import Preferences
 from vod_core.services.processing import Processing
+from vod_core.services.sessions import ConsoleSessions
 from vod_core.services.sharing import Sharing
 from vod_core.services.traffic import TrafficStats
 from vod_core.services.transcoding import Transcoding
@@ -69,7 +70,18 @@ from vod_core.services.validation import Page
 from vod_core.services.videos import VideoLibrary
 from vod_core.traffic import TrafficRecord
 
-REPOSITORIES = ("videos", "play_sets", "files", "users", "settings", "traffic", "outbox", "guesses", "service_keys")
+REPOSITORIES = (
+    "videos",
+    "play_sets",
+    "files",
+    "users",
+    "settings",
+    "traffic",
+    "outbox",
+    "guesses",
+    "service_keys",
+    "sessions",
+)
 DAY_START = int(datetime(2026, 1, 1, tzinfo=DEFAULT_ZONE).timestamp())
 DISPATCHERS = {"Processing.handle"}
 """Use cases that only pick another use case to run; the one they run declares the code."""
@@ -191,6 +203,13 @@ async def drained(stream: AsyncIterator[Any]) -> list[Any]:
 
 
 UseCase = Callable[[World], Awaitable[Any]]
+
+
+async def _resolve_new_session(w: World) -> object:
+    signed_in = await w.vod.sessions.sign_in(w.key)
+    return await w.vod.sessions.resolve(signed_in.token)
+
+
 CASES: dict[str, tuple[UseCase, type[InternalError]]] = {
     "UserAccounts.create_user": (lambda w: w.vod.users.create_user("carol"), InternalError),
     "UserAccounts.add_api_key": (lambda w: w.vod.users.add_api_key("alice"), InternalError),
@@ -199,6 +218,9 @@ CASES: dict[str, tuple[UseCase, type[InternalError]]] = {
     "UserAccounts.rotate_key": (lambda w: w.vod.users.rotate_key("alice"), InternalError),
     "UserAccounts.disable_user": (lambda w: w.vod.users.disable_user("alice"), InternalError),
     "UserAccounts.ensure_default_user": (lambda w: w.vod.users.ensure_default_user(), InternalError),
+    "ConsoleSessions.sign_in": (lambda w: w.vod.sessions.sign_in(w.key), InternalError),
+    "ConsoleSessions.resolve": (lambda w: _resolve_new_session(w), InternalError),
+    "ConsoleSessions.sign_out": (lambda w: w.vod.sessions.sign_out("token"), InternalError),
     "Uploads.upload": (lambda w: w.vod.uploads.upload(w.alice, "a.mp4", chunks_of(b"abc")), InternalError),
     "Uploads.get_file": (lambda w: w.vod.uploads.get_file(w.alice, w.unused_file), CheckStorageIdFailed),
     "Uploads.expire_unlinked": (lambda w: w.vod.uploads.expire_unlinked(), InternalError),
@@ -239,6 +261,7 @@ CASES: dict[str, tuple[UseCase, type[InternalError]]] = {
         InternalError,
     ),
     "Preferences.delete_callback": (lambda w: w.vod.preferences.delete_callback(w.alice, "video"), InternalError),
+    "Preferences.rotate_webhook_secret": (lambda w: w.vod.preferences.rotate_webhook_secret(w.alice), InternalError),
     "TrafficStats.ingest": (
         lambda w: w.vod.traffic.ingest([TrafficRecord(w.new_video, 5, 1_767_225_600)]),
         InternalError,
@@ -299,6 +322,7 @@ CASES: dict[str, tuple[UseCase, type[InternalError]]] = {
 
 SERVICES = (
     UserAccounts,
+    ConsoleSessions,
     Uploads,
     VideoLibrary,
     Sharing,
@@ -381,6 +405,8 @@ WRITES = [  # use cases writing in one transaction
     "Sharing.set_video_password",
     "UserAccounts.rotate_key",
     "UserAccounts.disable_user",
+    "ConsoleSessions.sign_in",
+    "Preferences.rotate_webhook_secret",
 ]
 MAX_STORE_CALLS = 50
 

@@ -12,6 +12,7 @@ from vod_core.ports.ids import IdGenerator
 from vod_core.ports.jobs import JobQueue
 from vod_core.ports.links import MediaLinks
 from vod_core.ports.media import Prober, Thumbnailer, Transcoder
+from vod_core.ports.partial_uploads import PartialUploads
 from vod_core.ports.sources import SourceFetcher
 from vod_core.ports.storage import ObjectStorage
 from vod_core.ports.unit_of_work import ReadUnitOfWork, UnitOfWork
@@ -20,6 +21,7 @@ DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024**3
 DEFAULT_TIME_ZONE = "Asia/Shanghai"
 DEFAULT_URL_TTL_S = 6 * 3600
 DEFAULT_UNLINKED_TTL_S = 24 * 3600
+DEFAULT_SESSION_TTL_S = 12 * 3600
 DEFAULT_ZONE = ZoneInfo(DEFAULT_TIME_ZONE)
 
 
@@ -38,6 +40,8 @@ class Context:
     links: MediaLinks
     sources: SourceFetcher
     """Fetches originals of videos created from a URL."""
+    partial_uploads: PartialUploads
+    """The bytes of unfinished resumable uploads (tus)."""
     zone: tzinfo = DEFAULT_ZONE
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
     max_job_attempts: int = 3
@@ -49,6 +53,8 @@ class Context:
     """Lifetime of the signed media URLs handed out."""
     unlinked_ttl_s: int = DEFAULT_UNLINKED_TTL_S
     """Seconds an upload that no video uses is kept."""
+    session_ttl_s: int = DEFAULT_SESSION_TTL_S
+    """Lifetime of a console session from its sign-in."""
     read_uow: Callable[[], ReadUnitOfWork] | None = None
     """Units of work for use cases that only read. An adapter may serve them
     without a write transaction (e.g. without SQLite's write lock), as long

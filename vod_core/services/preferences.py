@@ -88,3 +88,14 @@ class Preferences:
             settings.callbacks.pop(category, None)
             await uow.settings.save(settings)
             await uow.commit()
+
+    @fails_as(InternalError)
+    async def rotate_webhook_secret(self, user_id: str) -> str:
+        """Replace the user's signing secret by a new one, returned; every delivery from now on, retries
+        of older events included, is signed with it (the secret is read when a delivery is sent)."""
+        async with self._ctx.uow() as uow:
+            settings = await self._load(uow, user_id)
+            settings.webhook_secret = self._ctx.ids.new_secret()
+            await uow.settings.save(settings)
+            await uow.commit()
+        return settings.webhook_secret

@@ -59,26 +59,29 @@ class UserAccounts:
     async def rotate_key(self, name: str) -> str:
         """Replace every key of user ``name`` by one new key, returned (shown only now).
 
-        The old keys are gone when this returns: every process checks keys
-        against the database on each request, so the next request with one
-        is refused.
+        The old keys, and the console sessions signed in with any key of the
+        user, are gone when this returns: every process checks keys and
+        sessions against the database on each request, so the next request
+        with one is refused.
         """
         key = self._ctx.ids.new_secret()
         async with self._ctx.uow() as uow:
             user = await self._named(uow, name)
             await uow.users.delete_api_keys(user.id)
+            await uow.sessions.delete_for_user(user.id)  # a console session made with an old key ends too
             await uow.users.add_api_key(ApiKey(hash_api_key(key), user.id, self._ctx.clock.now()))
             await uow.commit()
         return key
 
     @fails_as(InternalError)
     async def disable_user(self, name: str) -> None:
-        """Refuse every key of user ``name`` from the next request on; its data stays."""
+        """Refuse every key and console session of user ``name`` from the next request on; its data stays."""
         async with self._ctx.uow() as uow:
             user = await self._named(uow, name)
             if not user.disabled:
                 user.disabled = True
                 await uow.users.update(user)
+                await uow.sessions.delete_for_user(user.id)
                 await uow.commit()
 
     @staticmethod

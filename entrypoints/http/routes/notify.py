@@ -37,6 +37,18 @@ async def delete_callback(request: Request) -> HTTPResponse:
     return ok()
 
 
+@bp.post("/rotate_callback_secret")
+@describe(
+    "Replace the HMAC signing secret of the caller's callbacks; deliveries from now on (retries too) use the new one",
+    ok=ok_envelope(secret=STR),
+    errors=(),
+    tag="notify",
+)
+async def rotate_callback_secret(request: Request) -> HTTPResponse:
+    uid = await user_id(request)
+    return ok(secret=await resources(request).vod.preferences.rotate_webhook_secret(uid))
+
+
 @bp.get("/list_callbacks")
 @describe(
     "The configured callbacks with the HMAC signing secret",
