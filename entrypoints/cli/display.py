@@ -7,6 +7,7 @@ while a person still sees the bars.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -17,7 +18,10 @@ from entrypoints.client import PlaySet, Video, VideoPage
 from vod_core.play_set import PlaySetStatus
 from vod_core.video import SharedState, VideoStatus
 
-out = Console(highlight=False, soft_wrap=True)
+PIPED_WIDTH = 10_000
+"""Output width when stdout is no terminal: whole rows, for grep and less, never wrapped at 80 columns."""
+
+out = Console(highlight=False, width=None if sys.stdout.isatty() else PIPED_WIDTH)
 err = Console(stderr=True, highlight=False)
 
 
