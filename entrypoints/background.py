@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 RESTART_DELAY_S = 1.0
 MAINTENANCE_INTERVAL_S = 3600.0
-"""How often stored objects without a row and old wrong-guess records are removed (and once at start)."""
+"""How often stored objects without a row, old wrong-guess records and expired resumable uploads go (and at start)."""
 
 
 def maintenance(vod: Vod, orphan_grace: timedelta, *, interval_s: float = MAINTENANCE_INTERVAL_S) -> PeriodicRunner:
@@ -43,6 +43,7 @@ def maintenance(vod: Vod, orphan_grace: timedelta, *, interval_s: float = MAINTE
     async def round_() -> int:
         await vod.orphans.collect(orphan_grace)
         await vod.sharing.forget_stale_guesses()
+        await vod.resumable_uploads.expire()
         return 0  # one pass does all there is: wait for the next interval
 
     return PeriodicRunner("maintenance", round_, interval_s=interval_s)

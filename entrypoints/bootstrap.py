@@ -35,6 +35,7 @@ from adapters.memory.fake_media import FakeProber, FakeThumbnailer, FakeTranscod
 from adapters.memory.storage import MemoryStorage
 from adapters.metrics import MeteredWebhookSender
 from adapters.notify.webhooks import AiohttpWebhookSender
+from adapters.partial_uploads import LocalPartialUploads, MemoryPartialUploads
 from adapters.redis.jobs import RedisJobQueue
 from adapters.redis.traffic_feed import RedisTrafficConsumer
 from adapters.storage import LocalStorage
@@ -50,12 +51,15 @@ from vod_core.ports.clock import Clock
 from vod_core.ports.ids import IdGenerator
 from vod_core.ports.jobs import JobQueue
 from vod_core.ports.media import Prober, Thumbnailer, Transcoder
+from vod_core.ports.partial_uploads import PartialUploads
 from vod_core.ports.storage import ObjectStorage
 from vod_core.ports.unit_of_work import ReadUnitOfWork, UnitOfWork
 from vod_core.services.notifications import Notifications, RetryPolicy
 
 STORAGE_DIR = "storage"
 """Stored files live in ``<data_dir>/storage`` (server profile)."""
+PARTIAL_UPLOADS_DIR = "uploads"
+"""Unfinished resumable uploads live in ``<data_dir>/uploads`` (server profile), apart from stored files."""
 
 
 class UnitsOfWork(Protocol):
@@ -171,6 +175,7 @@ def bootstrap(
     ids: IdGenerator | None = None,
     redis: Redis | None = None,
     guess_policy: GuessPolicy | None = None,
+    partial_uploads: PartialUploads | None = None,
 ) -> Runtime:
     """Build the service for ``config``; each keyword replaces the part the profile would build.
 
@@ -192,6 +197,9 @@ def bootstrap(
         closers.append(redis.aclose)
     if storage is None:
         storage = MemoryStorage() if memory else LocalStorage(os.path.join(config.data_dir, STORAGE_DIR))
+    if partial_uploads is None:
+        partial_dir = os.path.join(config.data_dir, PARTIAL_UPLOADS_DIR)
+        partial_uploads = MemoryPartialUploads() if memory else LocalPartialUploads(partial_dir)
     if transcoder is None:
         if memory:
             transcoder = FakeTranscoder()
@@ -215,6 +223,7 @@ def bootstrap(
         clock=clock or SystemClock(),
         ids=ids or RandomIds(),
         links=PublicFileLinks(config.base_url()),
+        partial_uploads=partial_uploads,
         zone=config.zone(),
         max_upload_bytes=config.max_upload_bytes,
         url_signing_key=config.url_signing_key,

@@ -22,6 +22,7 @@ from vod_core.services.orphans import OrphanObjects
 from vod_core.services.playback import Playback
 from vod_core.services.preferences import Preferences
 from vod_core.services.processing import Processing
+from vod_core.services.resumable_uploads import ResumableUploads
 from vod_core.services.sharing import Sharing
 from vod_core.services.traffic import TrafficStats
 from vod_core.services.transcoding import Transcoding
@@ -45,6 +46,8 @@ class Vod:
         """Who may fetch media (signed URLs, API.md C1), for every media route."""
         self.users = UserAccounts(ctx)
         self.uploads = Uploads(ctx)
+        self.resumable_uploads = ResumableUploads(ctx)
+        """tus uploads (API.md C3): the last byte makes a stored file whose id is the upload's."""
         self.videos = VideoLibrary(ctx, self.access)
         self.sharing = Sharing(ctx, guess_policy, access=self.access)
         """Shared videos; ``guess_policy`` sets how wrong share passwords are throttled."""

@@ -88,6 +88,34 @@ class TooManyGuesses(AccessDenied):
         super().__init__(f"too many wrong passwords for this video; try again in {self.retry_after_s} s")
 
 
+class UploadConflict(InvalidParameter):
+    """A tus PATCH at an offset that is not the upload's, or while another request writes to it (HTTP 409)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("Upload-Offset", reason)
+
+
+class ChecksumMismatch(InvalidParameter):
+    """A tus chunk whose ``Upload-Checksum`` does not match its bytes; the chunk was discarded (HTTP 460)."""
+
+    def __init__(self, algorithm: str = "sha1") -> None:
+        super().__init__("Upload-Checksum", f"({algorithm}) does not match the chunk; the chunk was discarded")
+
+
+class ChunkTooLong(InvalidParameter):
+    """A tus chunk running past the upload's ``Upload-Length``; the chunk was discarded (HTTP 413)."""
+
+    def __init__(self, room: int) -> None:
+        super().__init__("body", f"is longer than the {room} bytes the upload still needs; the chunk was discarded")
+        self.room = room
+
+
+class UploadExpired(NotFound):
+    """3102 for a tus upload left unfinished past its expiry (HTTP 410); its bytes are being removed."""
+
+    default_message = "the upload expired"
+
+
 class InternalError(VodError):
     """Base of the 311x–316x codes: a failure of an adapter, never of the caller.
 

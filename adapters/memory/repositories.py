@@ -19,11 +19,13 @@ from vod_core.ports.files import FileRepository
 from vod_core.ports.guesses import GuessRepository
 from vod_core.ports.outbox import EventOutbox
 from vod_core.ports.play_sets import LIVE_TEMPLATE, PlaySetRepository
+from vod_core.ports.resumable_uploads import ResumableUploadRepository
 from vod_core.ports.service_keys import ServiceKeyRepository
 from vod_core.ports.settings import SettingsRepository
 from vod_core.ports.traffic import TotalsQuery, TrafficRepository
 from vod_core.ports.users import USER_NAME, UserRepository
 from vod_core.ports.videos import LIVE_STORAGE_ID, VideoQuery, VideoRepository
+from vod_core.resumable import REMOVAL, ResumableUpload
 from vod_core.search import matches_search
 from vod_core.settings import UserSettings
 from vod_core.traffic import MinuteIncrement, VideoTotal
@@ -359,3 +361,54 @@ class MemoryGuessRepository(_Repository, GuessRepository):
             for key in stale:
                 del table[key]
         return len(stale)
+
+
+class MemoryResumableUploadRepository(_Repository, ResumableUploadRepository):
+    async def add(self, upload: ResumableUpload) -> None:
+        self.tx.put("resumable_uploads", upload.id, upload)
+
+    async def get(self, upload_id: str) -> ResumableUpload | None:
+        found: ResumableUpload | None = self.tx.get("resumable_uploads", upload_id)
+        return found
+
+    async def claim(self, upload_id: str, offset: int, token: str, now: datetime, until: datetime) -> bool:
+        upload = await self.get(upload_id)
+        if upload is None or upload.finished or upload.expired(now) or upload.received != offset or upload.leased(now):
+            return False
+        upload.lease, upload.lease_until = token, until
+        self.tx.put("resumable_uploads", upload_id, upload)
+        return True
+
+    async def renew(self, upload_id: str, token: str, until: datetime) -> bool:
+        upload = await self.get(upload_id)
+        if upload is None or upload.lease != token:
+            return False
+        upload.lease_until = until
+        self.tx.put("resumable_uploads", upload_id, upload)
+        return True
+
+    async def release(self, upload_id: str, token: str, received: int, finished: bool = False) -> bool:
+        upload = await self.get(upload_id)
+        if upload is None or upload.lease != token:
+            return False
+        upload.received, upload.finished, upload.lease, upload.lease_until = received, finished, "", None
+        self.tx.put("resumable_uploads", upload_id, upload)
+        return True
+
+    async def claim_for_removal(self, upload_id: str, now: datetime) -> bool:
+        upload = await self.get(upload_id)
+        if upload is None or (upload.lease != REMOVAL and upload.leased(now)):
+            return False
+        upload.lease, upload.lease_until = REMOVAL, None
+        self.tx.put("resumable_uploads", upload_id, upload)
+        return True
+
+    async def delete(self, upload_id: str) -> None:
+        self.tx.write("resumable_uploads").pop(upload_id, None)
+
+    async def ended_before(self, moment: datetime, limit: int) -> list[ResumableUpload]:
+        ended = sorted(
+            (u for u in self.tx.read("resumable_uploads").values() if u.expires_at <= moment),
+            key=lambda u: (u.expires_at, u.id),
+        )
+        return [self.tx.get("resumable_uploads", u.id) for u in ended[:limit]]

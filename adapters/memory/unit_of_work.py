@@ -10,6 +10,7 @@ from adapters.memory.repositories import (
     MemoryGuessRepository,
     MemoryOutbox,
     MemoryPlaySetRepository,
+    MemoryResumableUploadRepository,
     MemoryServiceKeyRepository,
     MemorySettingsRepository,
     MemoryTrafficRepository,
@@ -37,6 +38,7 @@ class MemoryReadUnitOfWork(ReadUnitOfWork):
         self.outbox = MemoryOutbox(tx)
         self.guesses = MemoryGuessRepository(tx)
         self.service_keys = MemoryServiceKeyRepository(tx)
+        self.resumable_uploads = MemoryResumableUploadRepository(tx)
 
     async def __aenter__(self) -> MemoryReadUnitOfWork:
         await self._db.lock.acquire()

@@ -29,6 +29,7 @@ from vod_core.events import OutboxEvent
 from vod_core.files import StoredFile
 from vod_core.guesses import WrongGuesses
 from vod_core.play_set import PlaySet
+from vod_core.resumable import ResumableUpload
 from vod_core.search import fold_name
 from vod_core.settings import UserSettings
 from vod_core.users import ApiKey, User
@@ -135,4 +136,5 @@ USERS = Table("vod_user", User)  # "user" is reserved in PostgreSQL
 API_KEYS = Table("api_key", ApiKey, key="key_hash")
 SETTINGS = Table("user_settings", UserSettings, key="user_id")
 OUTBOX = Table("outbox_event", OutboxEvent)
+RESUMABLE_UPLOADS = Table("resumable_upload", ResumableUpload)
 GUESSES = Table("password_guess", WrongGuesses, key="client")  # keyed by (client, video_id); never updated whole

@@ -16,6 +16,7 @@ from adapters.tortoise.repositories import (
     TortoiseGuessRepository,
     TortoiseOutbox,
     TortoisePlaySetRepository,
+    TortoiseResumableUploadRepository,
     TortoiseServiceKeyRepository,
     TortoiseSettingsRepository,
     TortoiseUserRepository,
@@ -27,6 +28,7 @@ from vod_core.ports.files import FileRepository
 from vod_core.ports.guesses import GuessRepository
 from vod_core.ports.outbox import EventOutbox
 from vod_core.ports.play_sets import PlaySetRepository
+from vod_core.ports.resumable_uploads import ResumableUploadRepository
 from vod_core.ports.service_keys import ServiceKeyRepository
 from vod_core.ports.settings import SettingsRepository
 from vod_core.ports.traffic import TrafficRepository
@@ -53,6 +55,7 @@ class _Repositories:
     outbox: EventOutbox
     guesses: GuessRepository
     service_keys: ServiceKeyRepository
+    resumable_uploads: ResumableUploadRepository
 
     def __init__(self, context: TortoiseContext, connection_name: str) -> None:
         self._context = context
@@ -68,6 +71,7 @@ class _Repositories:
         self.outbox = TortoiseOutbox(connection)
         self.guesses = TortoiseGuessRepository(connection)
         self.service_keys = TortoiseServiceKeyRepository(connection)
+        self.resumable_uploads = TortoiseResumableUploadRepository(connection)
 
 
 class TortoiseUnitOfWork(_Repositories, UnitOfWork):

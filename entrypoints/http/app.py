@@ -18,7 +18,19 @@ from entrypoints.http.docs import API_DESCRIPTION, SECURITY_SCHEME, add_componen
 from entrypoints.http.docs_page import PAGE_PATH
 from entrypoints.http.errors import JsonErrorHandler
 from entrypoints.http.resources import ResourcesFactory
-from entrypoints.http.routes import files, health, hls, metrics, notify, sharing, storage, traffic, transcoding, videos
+from entrypoints.http.routes import (
+    files,
+    health,
+    hls,
+    metrics,
+    notify,
+    sharing,
+    storage,
+    traffic,
+    transcoding,
+    tus,
+    videos,
+)
 
 App = Sanic[Config, SimpleNamespace]
 
@@ -44,6 +56,7 @@ def create_app(open_resources: ResourcesFactory, *, name: str = "vod", settings:
     settings = settings or Settings()
     app = Sanic(name, error_handler=JsonErrorHandler(), configure_logging=False)
     app.ctx.metrics_token = settings.metrics_token
+    app.ctx.public_base_url = settings.public_base_url
     app.config.update(
         REQUEST_HEAD_TIMEOUT=settings.request_head_timeout_s,
         REQUEST_MAX_SIZE=MAX_JSON_BODY,
@@ -70,7 +83,7 @@ def create_app(open_resources: ResourcesFactory, *, name: str = "vod", settings:
         SECURITY_SCHEME, "http", scheme="bearer", description="an API key: `Authorization: Bearer <key>`"
     )
     add_components(app.ext.openapi)
-    api = (videos, sharing, transcoding, traffic, notify, storage, files, hls, health, metrics)
+    api = (videos, sharing, transcoding, traffic, notify, storage, tus, files, hls, health, metrics)
     for module in (*api, docs_page, pages):
         app.blueprint(module.bp)
     request_log.install(app)

@@ -233,8 +233,12 @@ ERROR_TEXT = {
     403: "3108: access denied",
     404: "3102: not found (or another user's)",
     409: "3103–3107: the video's state does not allow this",
+    410: "3102: the resumable upload expired",
+    412: "3101: another tus version (Tus-Version lists ours)",
     413: "3101: the upload is larger than the limit",
+    415: "3101: a tus chunk must be application/offset+octet-stream",
     416: "the range cannot be satisfied",
+    460: "3101: the tus chunk's Upload-Checksum does not match; it was discarded",
     429: "3108: too many wrong passwords from this client; wait for Retry-After seconds",
     500: "311x–316x or 3100: internal error; the message carries a request id",
 }

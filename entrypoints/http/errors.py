@@ -22,6 +22,8 @@ from entrypoints.http.request_log import current_request_id
 from vod_core.errors import (
     AccessDenied,
     AlreadyInLibrary,
+    ChecksumMismatch,
+    ChunkTooLong,
     InternalError,
     InvalidParameter,
     NotFound,
@@ -29,6 +31,8 @@ from vod_core.errors import (
     TooManyGuesses,
     TranscodeExists,
     UnusableFile,
+    UploadConflict,
+    UploadExpired,
     UploadTooLarge,
     VideoNotReady,
     VideoUploadFailed,
@@ -46,6 +50,10 @@ STATUS: dict[type[BaseException], int] = {
     AccessDenied: 403,  # 401 when ``unauthenticated`` (see vod_error_response)
     TooManyGuesses: 429,  # with Retry-After
     NotFound: 404,
+    UploadExpired: 410,
+    UploadConflict: 409,
+    ChecksumMismatch: 460,
+    ChunkTooLong: 413,
     VideoNotReady: 409,
     VideoUploadFailed: 409,
     TranscodeExists: 409,

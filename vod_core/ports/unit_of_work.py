@@ -7,6 +7,7 @@ from vod_core.ports.files import FileRepository
 from vod_core.ports.guesses import GuessRepository
 from vod_core.ports.outbox import EventOutbox
 from vod_core.ports.play_sets import PlaySetRepository
+from vod_core.ports.resumable_uploads import ResumableUploadRepository
 from vod_core.ports.service_keys import ServiceKeyRepository
 from vod_core.ports.settings import SettingsRepository
 from vod_core.ports.traffic import TrafficRepository
@@ -32,6 +33,7 @@ class ReadUnitOfWork(Protocol):
     outbox: EventOutbox
     guesses: GuessRepository
     service_keys: ServiceKeyRepository
+    resumable_uploads: ResumableUploadRepository
 
     async def __aenter__(self) -> ReadUnitOfWork: ...
 

@@ -12,6 +12,7 @@ from vod_core.ports.ids import IdGenerator
 from vod_core.ports.jobs import JobQueue
 from vod_core.ports.links import MediaLinks
 from vod_core.ports.media import Prober, Thumbnailer, Transcoder
+from vod_core.ports.partial_uploads import PartialUploads
 from vod_core.ports.storage import ObjectStorage
 from vod_core.ports.unit_of_work import ReadUnitOfWork, UnitOfWork
 
@@ -35,6 +36,8 @@ class Context:
     clock: Clock
     ids: IdGenerator
     links: MediaLinks
+    partial_uploads: PartialUploads
+    """The bytes of unfinished resumable uploads (tus)."""
     zone: tzinfo = DEFAULT_ZONE
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
     max_job_attempts: int = 3

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from vod_core.errors import (
     AlreadyInLibrary,
@@ -18,6 +19,7 @@ from vod_core.errors import (
     UniqueViolation,
     UnusableFile,
     UpdateVideoFailed,
+    VideoNotReady,
 )
 from vod_core.files import StoredFile
 from vod_core.play_set import PlaySet, PlaySetStatus
@@ -87,6 +89,12 @@ def usable_upload(stored: StoredFile, user_id: str, ctx: Context) -> bool:
     return bool(stored.video_id) or stored.created_at > unlinked_cutoff(ctx.clock.now(), ctx.unlinked_ttl_s)
 
 
+async def pending_upload(uow: ReadUnitOfWork, storage_id: str, user_id: str, now: datetime) -> bool:
+    """Whether ``storage_id`` is the caller's unfinished, unexpired resumable upload (3103 until its last byte)."""
+    upload = await uow.resumable_uploads.get(storage_id)
+    return upload is not None and upload.user_id == user_id and not upload.finished and not upload.expired(now)
+
+
 class VideoLibrary:
     def __init__(self, ctx: Context, access: MediaAccess) -> None:
         self._ctx = ctx
@@ -112,6 +120,8 @@ class VideoLibrary:
         now = self._ctx.clock.now()
         async with self._ctx.uow() as uow:
             stored = await uow.files.get(storage_id)
+            if stored is None and await pending_upload(uow, storage_id, user_id, now):
+                raise VideoNotReady(f"storage_id {storage_id} is a resumable upload still in progress")
             if stored is None or not usable_upload(stored, user_id, self._ctx):
                 raise NotFound(f"storage_id {storage_id} not found")
             if stored.video_id:

@@ -10,6 +10,7 @@ from adapters.tortoise.repositories.files import TortoiseFileRepository
 from adapters.tortoise.repositories.guesses import TortoiseGuessRepository
 from adapters.tortoise.repositories.outbox import TortoiseOutbox
 from adapters.tortoise.repositories.play_sets import TortoisePlaySetRepository
+from adapters.tortoise.repositories.resumable_uploads import TortoiseResumableUploadRepository
 from adapters.tortoise.repositories.service_keys import TortoiseServiceKeyRepository
 from adapters.tortoise.repositories.settings import TortoiseSettingsRepository
 from adapters.tortoise.repositories.users import TortoiseUserRepository
@@ -20,6 +21,7 @@ __all__ = [
     "TortoiseGuessRepository",
     "TortoiseOutbox",
     "TortoisePlaySetRepository",
+    "TortoiseResumableUploadRepository",
     "TortoiseServiceKeyRepository",
     "TortoiseSettingsRepository",
     "TortoiseUserRepository",

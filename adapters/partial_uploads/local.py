@@ -1,0 +1,147 @@
+"""Unfinished resumable uploads as one file each under a directory, appended in place.
+
+Each append opens the file, cuts it at the committed offset (bytes a
+killed request wrote past it were never committed), writes what arrives in
+batches and fsyncs before returning: only then does the use case commit the
+new offset. File I/O runs in the default thread pool so a multi-GB upload
+does not stall the event loop. Completion renames the file into
+:class:`LocalStorage` when it is on the same filesystem, else imports it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import os
+import re
+from collections.abc import AsyncIterator, Callable
+from typing import BinaryIO, TypeVar
+
+from adapters.storage.local import LocalStorage
+from vod_core.errors import NotFound
+from vod_core.ids import ID_PATTERN
+from vod_core.ports.partial_uploads import PartialUploads
+from vod_core.ports.storage import ObjectStorage
+
+T = TypeVar("T")
+
+WRITE_BUFFER = 1024 * 1024
+"""Bytes gathered before one write in a thread (request chunks are ~64 KiB; a thread hop per chunk costs more)."""
+
+_KEY = re.compile(rf"^{ID_PATTERN}$")
+
+
+async def _in_thread(func: Callable[..., T], *args: object) -> T:
+    return await asyncio.get_running_loop().run_in_executor(None, func, *args)
+
+
+class LocalPartialUploads(PartialUploads):
+    def __init__(self, root: str) -> None:
+        self.root = os.path.abspath(root)
+        os.makedirs(self.root, exist_ok=True)
+
+    def path_of(self, upload_id: str) -> str:
+        if not _KEY.match(upload_id):
+            raise NotFound(f"upload {upload_id!r} not found")
+        return os.path.join(self.root, upload_id)
+
+    async def create(self, upload_id: str) -> None:
+        await _in_thread(_create, self.path_of(upload_id))
+
+    async def append(self, upload_id: str, offset: int, chunks: AsyncIterator[bytes]) -> int:
+        handle = await _in_thread(_open_at, self.path_of(upload_id), offset)
+        written = 0
+        buffer = bytearray()
+        try:
+            async for chunk in chunks:
+                buffer += chunk
+                if len(buffer) >= WRITE_BUFFER:
+                    await _in_thread(handle.write, bytes(buffer))
+                    written += len(buffer)
+                    buffer.clear()
+            if buffer:
+                await _in_thread(handle.write, bytes(buffer))
+                written += len(buffer)
+                buffer.clear()
+            await _in_thread(_sync, handle)
+        finally:
+            # What arrived before an interruption is written too: the client resumes after it.
+            await asyncio.shield(_in_thread(_flush_and_close, handle, bytes(buffer) if buffer else b""))
+        return written
+
+    async def stored_length(self, upload_id: str) -> int:
+        return await _in_thread(_synced_size, self.path_of(upload_id))
+
+    async def truncate(self, upload_id: str, length: int) -> None:
+        await _in_thread(os.truncate, self.path_of(upload_id), length)
+
+    async def complete(self, upload_id: str, storage: ObjectStorage, key: str) -> int:
+        source = self.path_of(upload_id)
+        if not await _in_thread(os.path.exists, source) and await storage.exists(key):
+            return (await storage.stat(key)).size  # moved before a crash
+        if isinstance(storage, LocalStorage):
+            try:
+                await _in_thread(os.replace, source, storage.path_of(key))
+                return (await storage.stat(key)).size
+            except OSError as exc:
+                if exc.errno != errno.EXDEV:
+                    raise
+        size = await storage.import_file(key, source)
+        await self.remove(upload_id)
+        return size
+
+    async def remove(self, upload_id: str) -> None:
+        try:
+            path = self.path_of(upload_id)
+        except NotFound:
+            return
+        await _in_thread(_remove, path)
+
+
+def _create(path: str) -> None:
+    with open(path, "wb") as handle:
+        os.fsync(handle.fileno())
+
+
+def _open_at(path: str, offset: int) -> BinaryIO:
+    try:
+        handle = open(path, "r+b")  # noqa: SIM115 -- closed by the caller, after the appends
+    except FileNotFoundError:
+        raise NotFound("the upload's bytes are gone") from None
+    handle.truncate(offset)
+    handle.seek(offset)
+    return handle
+
+
+def _sync(handle: BinaryIO) -> None:
+    handle.flush()
+    os.fsync(handle.fileno())
+
+
+def _flush_and_close(handle: BinaryIO, tail: bytes) -> None:
+    """Write an interrupted append's last batch and close; its durability is :meth:`stored_length`'s."""
+    try:
+        if tail and not handle.closed:
+            handle.write(tail)
+    finally:
+        handle.close()
+
+
+def _synced_size(path: str) -> int:
+    """The size first, then fsync: every byte counted was written before the sync, so it is durable."""
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except FileNotFoundError:
+        raise NotFound("the upload's bytes are gone") from None
+    try:
+        size = os.fstat(fd).st_size
+        os.fsync(fd)
+        return size
+    finally:
+        os.close(fd)
+
+
+def _remove(path: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
