@@ -22,7 +22,7 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
-from entrypoints.cli.display import err, print_json, video_details, video_table
+from entrypoints.cli.display import err, out, print_json, video_details, video_table
 from entrypoints.cli.waiting import probed, settled, watch
 from entrypoints.client import ClientSettings, Video, VodClient
 from entrypoints.client.api import ApiError, ClientError
@@ -102,9 +102,10 @@ def _dispatch(client: VodClient, settings: ClientSettings, args: argparse.Namesp
         uploader = TusUploader(client, UploadMemory(settings.upload_state), chunk_bytes=args.chunk_size)
         return _upload(client, uploader, args)
     if args.command == "wait":
-        return _report(watch(client, args.video_ids, settled, show=not args.json, timeout_s=args.timeout), args.json)
+        return _report(watch(client, args.video_ids, settled, show=_bars(args), timeout_s=args.timeout), args.json)
     if args.command == "share":
-        state = SharedState.PUBLIC if args.public else SharedState.PASSWORD if args.password else SharedState.PRIVATE
+        given = args.password is not None  # an empty --password is the server's to refuse, not a private share
+        state = SharedState.PUBLIC if args.public else SharedState.PASSWORD if given else SharedState.PRIVATE
         client.set_share(args.video_id, state, args.password or "")
         return _report([client.get_video(args.video_id)], args.json)
     if args.videos_command == "get":
@@ -115,7 +116,7 @@ def _dispatch(client: VodClient, settings: ClientSettings, args: argparse.Namesp
             if args.json:
                 print_json({"id": video_id, "deleted": True})
             else:
-                err.print(f"deleted {video_id}")
+                out.print(f"deleted {video_id}")
         return 0
     if args.videos_command == "list":
         page = client.list_videos(page=args.page, page_size=args.page_size)
@@ -131,7 +132,7 @@ def _dispatch(client: VodClient, settings: ClientSettings, args: argparse.Namesp
 def _upload(client: VodClient, uploader: TusUploader, args: argparse.Namespace) -> int:
     video_ids = []
     columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn())
-    with Progress(*columns, TimeRemainingColumn(), console=err, disable=args.json) as progress:
+    with Progress(*columns, TimeRemainingColumn(), console=err, disable=not _bars(args)) as progress:
         for path in args.files:
             task = progress.add_task(f"upload {path.name}", total=None)
 
@@ -142,11 +143,11 @@ def _upload(client: VodClient, uploader: TusUploader, args: argparse.Namespace) 
             video_ids.append(client.create_video(uploaded.storage_id, video_name=args.name or path.name))
             uploader.finished(uploaded)
     if args.trans:
-        for video in watch(client, video_ids, probed, show=not args.json, timeout_s=args.timeout):
+        for video in watch(client, video_ids, probed, show=_bars(args), timeout_s=args.timeout):
             if video.ready:
                 _start_transcodes(client, video.id, args.trans)
     if args.wait:
-        return _report(watch(client, video_ids, settled, show=not args.json, timeout_s=args.timeout), args.json)
+        return _report(watch(client, video_ids, settled, show=_bars(args), timeout_s=args.timeout), args.json)
     return _report([client.get_video(i) for i in video_ids], args.json)
 
 
@@ -172,6 +173,11 @@ def _report(videos: Sequence[Video], as_json: bool) -> int:
         why = "; ".join(r for r in reasons if r) or "no reason given"
         err.print(f"vod: video {video.id} failed: {why}", markup=False)
     return 1 if failed else 0
+
+
+def _bars(args: argparse.Namespace) -> bool:
+    """Progress bars only for a person at a terminal: never with --json, never into a log file."""
+    return not args.json and err.is_terminal
 
 
 def _template_ids(raw: str) -> tuple[int, ...]:

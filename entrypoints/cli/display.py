@@ -73,6 +73,8 @@ def video_table(page: VideoPage) -> None:
 
 def video_details(video: Video) -> None:
     facts = Table(box=None, show_header=False)
+    facts.add_column()
+    facts.add_column(overflow="fold")  # URLs whole (folded, not cut with an ellipsis): people copy them
     facts.add_row("id", video.id)
     facts.add_row("name", video.video_name)
     facts.add_row("status", status_name(video))
@@ -86,7 +88,8 @@ def video_details(video: Video) -> None:
     facts.add_row("url", video.origin_url)
     out.print(facts)
     if video.play_sets:
-        sets = Table("PLAY SET", "TEMPLATE", "STATUS", "URL", box=None)
+        sets = Table("PLAY SET", "TEMPLATE", "STATUS", box=None)
+        sets.add_column("URL", overflow="fold")
         for play_set in video.play_sets:
             status = play_set_summary(play_set) + (f": {play_set.failure_reason}" if play_set.failure_reason else "")
             sets.add_row(play_set.play_set_id, str(play_set.template_id), status, play_set.url)

@@ -181,6 +181,49 @@ def test_an_upload_stopped_by_ctrl_c_resumes_on_the_next_run_and_ends_byte_ident
     assert code == 0, output
 
 
+def test_a_connection_dropped_mid_chunk_is_resumed_within_the_same_run(
+    tmp_path: Path, clip: Path, proxy: StallingProxy
+) -> None:
+    server = start_server(tmp_path / "vod-data", VOD_DEFAULT_API_KEY=API_KEY, VOD_PUBLIC_BASE_URL=proxy.url)
+    proxy.upstream_port = urlsplit(server.base_url).port or 0
+    try:
+        size = clip.stat().st_size
+        chunk = max(4096, size // 8)
+        env = client_env(proxy.url, tmp_path / "uploads.json")
+        proxy.stall_after(2 * chunk + chunk // 2)
+        run = subprocess.Popen(
+            [VOD, "upload", str(clip), "--chunk-size", str(chunk), "--json"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            wait_for("the upload to stall", lambda: proxy.stalled.is_set() or None)
+            proxy.cut()  # the half-sent chunk's connection breaks; the client is still running
+            proxy.reset()
+            out, errors = run.communicate(timeout=120)
+        finally:
+            run.kill()
+        assert run.returncode == 0, errors
+        assert proxy.sent < size, "the client sent the whole file again after the drop"
+        (video,) = [json.loads(line) for line in out.splitlines()]
+        with server.client() as http:
+            stored = http.get("/storage/api/get", params={"id": video["storage_id"]}).json()
+        assert stored["file_size"] == size
+        ready = wait_for("the video to be ready", lambda: _ready(server, video["id"]))
+        assert httpx.get(ready["origin_url"], timeout=30).content == clip.read_bytes()
+    finally:
+        code, output = server.stop()
+    assert code == 0, output
+
+
+def _ready(server: Server, video_id: str) -> dict[str, Any] | None:
+    with server.client() as http:
+        video: dict[str, Any] = http.get("/video/api/get", params={"id": video_id}).json()["video"]
+    return video if video["status"] == 1 else None
+
+
 def _only_upload(state: Path) -> str | None:
     try:
         uploads = json.loads(state.read_text())["uploads"]
