@@ -20,6 +20,7 @@ from sanic import Sanic
 from sanic_testing.testing import SanicASGITestClient
 
 from entrypoints import config as config_module
+from entrypoints.client import settings as client_settings
 from entrypoints.config import Config
 from entrypoints.http import Resources, create_app
 from entrypoints.http.errors import vod_error_response
@@ -176,7 +177,8 @@ class _RecordingEnv(Mapping[str, str]):
 def test_every_setting_is_in_the_reference(reference: str) -> None:
     env = _RecordingEnv()
     Config.from_env(env)
-    named_in_source = set(re.findall(r"\bVOD_[A-Z0-9_]+\b", inspect.getsource(config_module)))
+    sources = inspect.getsource(config_module) + inspect.getsource(client_settings)  # the service's and the client's
+    named_in_source = set(re.findall(r"\bVOD_[A-Z0-9_]+\b", sources))
     settings = {name for name in env.asked | named_in_source if name.startswith("VOD_")}
     assert "VOD_DATABASE_URL" in settings
     documented = set(SETTING_ROW.findall(reference))

@@ -1,4 +1,4 @@
-"""``vod serve | worker | migrate | user create|list|rotate-key|disable``, and ``vod --version``."""
+"""The service's own commands: ``vod serve | worker | migrate | user create|list|rotate-key|disable``."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import asyncio
 import dataclasses
 import logging
 import sys
-from collections.abc import Sequence
 from datetime import timedelta
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 from entrypoints.background import maintaining
 from entrypoints.bootstrap import bootstrap, serving
@@ -119,10 +119,14 @@ RECOVER_HELP = (
 )
 
 
-def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="vod", description="The video-on-demand service.")
-    root.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
-    commands = root.add_subparsers(dest="command", required=True)
+def _port(raw: str) -> int:
+    try:
+        return port_number("--port", raw)
+    except ConfigError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def add_service_commands(commands: argparse._SubParsersAction[Any]) -> None:
     serve_ = commands.add_parser("serve", help="run the HTTP service (settings from VOD_* environment variables)")
     serve_.add_argument("--host", help="address to listen on (overrides VOD_HOST)")
     serve_.add_argument("--port", type=_port, help="port to listen on (overrides VOD_PORT)")
@@ -137,18 +141,10 @@ def parser() -> argparse.ArgumentParser:
     rotate.add_argument("name")
     disable = user.add_parser("disable", help="refuse every API key of a user from now on")
     disable.add_argument("name")
-    return root
 
 
-def _port(raw: str) -> int:
-    try:
-        return port_number("--port", raw)
-    except ConfigError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+def run_service_command(args: argparse.Namespace) -> int:
+    """Run a command of ``add_service_commands`` with the VOD_* settings; its exit status."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         config = Config.from_env()
