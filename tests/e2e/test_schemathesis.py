@@ -48,6 +48,10 @@ def test_every_route_conforms_to_the_openapi_document(server: Server, tmp_path: 
             "all",
             "--exclude-checks",
             ",".join(NOT_APPLICABLE),
+            # tus requests need the Tus-Resumable header (412 without it), which a generic fuzzer does
+            # not send; tests/http/test_tus.py covers those routes, hypothesis over their headers included.
+            "--exclude-path-regex",
+            "^/storage/api/tus",
             "--warnings",
             "off",
         ],
