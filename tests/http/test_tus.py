@@ -1,4 +1,4 @@
-"""The tus 1.0.0 routes in-process: headers, statuses and the extensions (a real client: tests/e2e/test_tus_restart.py)."""
+"""The tus 1.0.0 routes in-process: headers, statuses, extensions (a real client: tests/e2e/test_tus_restart.py)."""
 
 from __future__ import annotations
 
