@@ -48,7 +48,8 @@ async def test_a_new_video_is_probed_covered_and_announced(world: World) -> None
     assert [p["trans_task_config_temp_id"] for p in ready.payload["play_set"]] == [3, 1]
     assert set(ready.payload) == {
         "event_type", "video_id", "storage_id", "source_type", "source_id", "url_origin", "thumb_url",
-        "file_size", "video_name", "video_width", "video_height", "video_duration", "play_set", "failure_reason",
+        "file_size", "video_name", "video_width", "video_height", "video_duration", "play_set", "hls_url",
+        "failure_reason",
     }  # fmt: skip
     assert ready.payload["failure_reason"] == ""
     assert [e.event_type for e in play_set_events] == [PLAY_SET_READY, PLAY_SET_READY]
@@ -58,7 +59,7 @@ async def test_a_new_video_is_probed_covered_and_announced(world: World) -> None
         assert (await world.vod.downloads.open(storage_id_of(url), signed_query(url))).video_id == video_id
     assert set(play_set_events[0].payload) == {
         "event_type", "play_set_id", "video_id", "trans_task_config_temp_id", "resolution", "url",
-        "file_size", "video_width", "video_height", "video_duration", "failure_reason",
+        "file_size", "video_width", "video_height", "video_duration", "hls_url", "failure_reason",
     }  # fmt: skip
 
 
