@@ -22,24 +22,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.e2e.conftest import API_KEY, Server, start_server, wait_for
-from tests.support.browser import headless_chromium
+from tests.e2e.conftest import API_KEY, Server, wait_for
+from tests.support.browser import LOOPBACK_HOSTS, PLAYS, headless_chromium
 
 pytestmark = pytest.mark.slow
 
-LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
-PLAYS = """async (video) => {
-  video.muted = true;
-  await video.play();
-  const deadline = Date.now() + 20000;
-  while (video.currentTime < 0.5) {
-    if (Date.now() > deadline) {
-      throw new Error('stuck at ' + video.currentTime + ', error ' + (video.error && video.error.message));
-    }
-    await new Promise(ok => setTimeout(ok, 50));
-  }
-  return {currentTime: video.currentTime, src: video.currentSrc};
-}"""
 POST_WITHOUT_TOKEN = """async (id) => {
   const response = await fetch('/video/api/delete?id=' + id, {method: 'POST'});
   return {status: response.status, body: await response.json()};
@@ -52,14 +39,6 @@ BARS_DRAWN = """() => {
 FOREIGN_FORMS = """<!doctype html><title>another site</title>
 <form id="delete" method="post" action="{base}/video/api/delete?id={video_id}"><button>delete</button></form>
 <form id="sign-out" method="post" action="{base}/console/sign_out"><button>sign out</button></form>"""
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    running = start_server(tmp_path_factory.mktemp("vod-data"), VOD_DEFAULT_API_KEY=API_KEY)
-    yield running
-    code, output = running.stop()
-    assert code == 0, output
 
 
 @pytest.fixture(scope="module")
@@ -154,7 +133,7 @@ def test_sign_in_upload_play_share_and_csrf(
     page.wait_for_selector("#api_key")
     assert page.evaluate("fetch('/video/api/list').then(r => r.status)") == 401
     context.close()
-    assert hosts and set(hosts) <= LOOPBACK, sorted(set(hosts) - LOOPBACK)
+    assert hosts and set(hosts) <= LOOPBACK_HOSTS, sorted(set(hosts) - LOOPBACK_HOSTS)
 
 
 def ready_video(server: Server, clip: Path) -> str:
@@ -235,4 +214,4 @@ def test_settings_transcode_traffic_rename_and_delete_by_keyboard_on_a_phone(
     page.wait_for_url(f"{server.base_url}/console")
     assert stored_video(server, video_id)["errcode"] == 3102
     context.close()
-    assert hosts and set(hosts) <= LOOPBACK, sorted(set(hosts) - LOOPBACK)
+    assert hosts and set(hosts) <= LOOPBACK_HOSTS, sorted(set(hosts) - LOOPBACK_HOSTS)

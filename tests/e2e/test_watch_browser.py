@@ -20,32 +20,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.e2e.conftest import API_KEY, Server, start_server, wait_for
-from tests.support.browser import headless_chromium
+from tests.e2e.conftest import Server, wait_for
+from tests.support.browser import LOOPBACK_HOSTS, PLAYS, headless_chromium
 
 pytestmark = pytest.mark.slow
-
-LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
-PLAYS = """async (video) => {
-  video.muted = true;
-  await video.play();
-  const deadline = Date.now() + 20000;
-  while (video.currentTime < 0.5) {
-    if (Date.now() > deadline) {
-      throw new Error('stuck at ' + video.currentTime + ', error ' + (video.error && video.error.message));
-    }
-    await new Promise(ok => setTimeout(ok, 50));
-  }
-  return {currentTime: video.currentTime, src: video.currentSrc, poster: video.poster};
-}"""
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    running = start_server(tmp_path_factory.mktemp("vod-data"), VOD_DEFAULT_API_KEY=API_KEY)
-    yield running
-    code, output = running.stop()
-    assert code == 0, output
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +71,7 @@ def stranger(browser: object) -> Iterator[tuple[Any, list[str]]]:
     context.on("request", lambda request: requested.append(request.url))
     yield context, requested
     context.close()
-    assert requested and all(urlsplit(url).hostname in LOOPBACK for url in requested), requested
+    assert requested and all(urlsplit(url).hostname in LOOPBACK_HOSTS for url in requested), requested
 
 
 @pytest.fixture(scope="module")

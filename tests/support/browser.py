@@ -12,6 +12,21 @@ from pathlib import Path
 
 from tests.conftest import unreachable
 
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+"""Host names a browser test's requests may go to: anything else left the machine."""
+PLAYS = """async (video) => {
+  video.muted = true;
+  await video.play();
+  const deadline = Date.now() + 20000;
+  while (video.currentTime < 0.5) {
+    if (Date.now() > deadline) {
+      throw new Error('stuck at ' + video.currentTime + ', error ' + (video.error && video.error.message));
+    }
+    await new Promise(ok => setTimeout(ok, 50));
+  }
+  return {currentTime: video.currentTime, src: video.currentSrc, poster: video.poster};
+}"""
+"""A script for ``evaluate`` on a ``<video>``: plays it muted until half a second has played (20 s at most)."""
 CHROMIUM = Path(os.environ.get("VOD_TEST_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--no-sandbox",
