@@ -1,4 +1,4 @@
-"""Shared fixtures: the real PostgreSQL and Redis servers, isolated per test run.
+"""Shared fixtures: the real PostgreSQL, Redis and S3 (moto) servers, isolated per test run.
 
 Each run gets its own PostgreSQL database and its own Redis key prefix and
 removes them afterwards. When a server is unreachable the tests that need it
@@ -13,6 +13,8 @@ import secrets
 from collections.abc import Iterator
 
 import pytest
+
+from tests.support.s3 import S3Server, running_s3_server
 
 PG_ADMIN_URL = os.environ.get("VOD_TEST_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("VOD_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -82,3 +84,23 @@ def redis_prefix(redis_url: str) -> Iterator[str]:
             client.delete(*keys)
     finally:
         client.close()
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    """moto's S3 server on a loopback port for this test run (tests/support/s3.py)."""
+    try:
+        server_context = running_s3_server()
+        server = server_context.__enter__()
+    except (RuntimeError, OSError) as exc:
+        unreachable("the S3 server (moto)", exc)
+    try:
+        yield server
+    finally:
+        server_context.__exit__(None, None, None)
+
+
+@pytest.fixture
+def s3_bucket(s3_server: S3Server) -> str:
+    """A new empty bucket of this test alone (the server's memory goes at the end of the run)."""
+    return s3_server.create_bucket()
