@@ -123,12 +123,12 @@ async def _follow(
 
     loop.add_reader(conn.fileno(), readable)
     cancelled = False
+    update: asyncio.Future[float] | None = None
     try:
         while not work.done():
-            update: asyncio.Future[float] = asyncio.ensure_future(updates.get())
+            update = asyncio.ensure_future(updates.get())
             await asyncio.wait((update, work), return_when=asyncio.FIRST_COMPLETED)
             if not update.done():
-                update.cancel()
                 break
             if not cancelled and not await progress(update.result()):
                 conn.send(CANCEL)
@@ -137,6 +137,8 @@ async def _follow(
         conn.send(CANCEL)  # the caller gave up: stop the worker, too
         raise
     finally:
+        if update is not None:
+            update.cancel()  # else a pending get() outlives the loop ("Task was destroyed but it is pending")
         loop.remove_reader(conn.fileno())
     renditions = await work
     if cancelled:  # finished before it saw the request: the caller still asked to stop

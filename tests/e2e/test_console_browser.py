@@ -165,7 +165,10 @@ def test_settings_transcode_traffic_rename_and_delete_by_keyboard_on_a_phone(
     page.on("dialog", lambda dialog: dialog.accept())
 
     page.goto(f"{server.base_url}/console")
-    page.keyboard.type(API_KEY)  # the key field has the focus
+    # The key field takes the focus by itself (autofocus), but only once Chromium next renders the
+    # page, which can be after the load event: keys typed before then would go nowhere.
+    page.wait_for_selector("input[name=api_key]:focus")
+    page.keyboard.type(API_KEY)
     page.keyboard.press("Enter")
     page.wait_for_selector(f'tr[data-video-id="{video_id}"]')
     assert fits_the_phone(page)

@@ -33,9 +33,11 @@ class Service:
             "TMPDIR": str(tmp_dir),
             **(extra_env or {}),
         }
-        self.process = subprocess.Popen(
-            [VOD, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-        )
+        self.log = tmp_dir.parent / f"serve-{self.port}.log"
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                [VOD, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
         self.api = httpx.Client(
             base_url=f"http://127.0.0.1:{self.port}", headers={"Authorization": f"Bearer {API_KEY}"}, timeout=30
         )
@@ -47,6 +49,15 @@ class Service:
             return self.api.get("/health").status_code == 200 or None
         except httpx.TransportError:
             return None
+
+    def terminate(self, timeout_s: float = 60.0) -> int:
+        """SIGTERM, then the exit status; a service that does not stop in time fails the test with its log."""
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            tail = self.log.read_text(errors="replace")[-4000:]
+            pytest.fail(f"vod serve did not stop within {timeout_s:.0f} s of SIGTERM; its log ends:\n{tail}")
 
     def ok(self, response: httpx.Response) -> dict[str, object]:
         assert response.status_code == 200, response.text
@@ -132,5 +143,4 @@ def test_kill_9_mid_transcode_leaves_no_process_and_the_restart_sweeps_temp_file
     assert not [p for p in leftovers if p.exists()]
     assert not dead_upload.exists()
     assert live_upload.exists()
-    second.process.send_signal(signal.SIGTERM)
-    assert second.process.wait(timeout=60) == 0
+    assert second.terminate() == 0
