@@ -65,6 +65,12 @@ class S3Server:
                 return found
             token = tokens[0]
 
+    def read(self, bucket: str, key: str) -> bytes:
+        """The bytes of ``key`` in ``bucket``, fetched from moto directly (independent of our adapter)."""
+        reply = httpx.get(f"{self.endpoint_url}/{bucket}/{key}", timeout=30)
+        reply.raise_for_status()
+        return reply.content
+
     def multipart_uploads(self, bucket: str) -> list[str]:
         """Keys of the multipart uploads started in ``bucket`` and neither completed nor aborted."""
         reply = httpx.get(f"{self.endpoint_url}/{bucket}", params={"uploads": ""}, timeout=10)
