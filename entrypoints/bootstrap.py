@@ -25,6 +25,7 @@ from datetime import timedelta
 from types import TracebackType
 from typing import Protocol
 
+from obstore.store import S3Store
 from redis.asyncio import Redis
 
 from adapters.jobs.inprocess import InProcessJobQueue
@@ -40,6 +41,7 @@ from adapters.redis.jobs import RedisJobQueue
 from adapters.redis.traffic_feed import RedisTrafficConsumer
 from adapters.sources import AiohttpSourceFetcher
 from adapters.storage import LocalStorage
+from adapters.storage.s3 import S3Storage, open_s3_store
 from adapters.system import PublicFileLinks, RandomIds, SystemClock
 from adapters.tortoise.database import TortoiseDatabase, sqlite_url
 from entrypoints.background import BackgroundServices
@@ -62,6 +64,8 @@ STORAGE_DIR = "storage"
 """Stored files live in ``<data_dir>/storage`` (server profile)."""
 PARTIAL_UPLOADS_DIR = "uploads"
 """Unfinished resumable uploads live in ``<data_dir>/uploads`` (server profile), apart from stored files."""
+CACHE_DIR = "cache"
+"""With S3 storage, local copies of objects for media tools live in ``<data_dir>/cache`` (``VOD_CACHE_BYTES``)."""
 
 
 class UnitsOfWork(Protocol):
@@ -107,6 +111,9 @@ class Runtime:
     database: Database | None = None
     """The database :func:`bootstrap` built (None when it was overridden)."""
     redis: Redis | None = None
+    s3_store: S3Store | None = None
+    """The S3 client :func:`bootstrap` opened for ``VOD_STORAGE_URL`` (bucket and prefix applied); other
+    adapters keeping bytes in the same store share it, under their own path (``tus/…``), never ``objects/``."""
     in_process_jobs: InProcessJobQueue | None = None
     redis_jobs: RedisJobQueue | None = None
     _closers: list[Closer] = field(default_factory=list)
@@ -198,8 +205,18 @@ def bootstrap(
     if redis is None and config.redis_url:
         redis = Redis.from_url(config.redis_url, decode_responses=True)
         closers.append(redis.aclose)
+    s3_store = None
     if storage is None:
-        storage = MemoryStorage() if memory else LocalStorage(os.path.join(config.data_dir, STORAGE_DIR))
+        if memory:
+            storage = MemoryStorage()
+        elif (location := config.s3_location()) is not None:
+            bucket, prefix = location
+            # Nothing to close: the client holds only pooled connections, dropped with it.
+            s3_store = open_s3_store(bucket, prefix=prefix, endpoint_url=config.s3_endpoint_url)
+            cache_dir = os.path.join(config.data_dir, CACHE_DIR)
+            storage = S3Storage(s3_store, cache_dir=cache_dir, cache_bytes=config.cache_bytes)
+        else:
+            storage = LocalStorage(os.path.join(config.data_dir, STORAGE_DIR))
     if partial_uploads is None:
         partial_dir = os.path.join(config.data_dir, PARTIAL_UPLOADS_DIR)
         partial_uploads = MemoryPartialUploads() if memory else LocalPartialUploads(partial_dir)
@@ -244,6 +261,7 @@ def bootstrap(
         Vod(ctx, allow_private_callbacks=config.private_callbacks, guess_policy=guess_policy),
         owned,
         redis,
+        s3_store,
         in_process,
         redis_jobs,
         closers,

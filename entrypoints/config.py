@@ -8,10 +8,12 @@ naming the variable instead of failing later in some adapter.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import tzinfo
 from typing import Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from vod_core.services.context import (
@@ -31,6 +33,9 @@ when empty), stored files under ``data_dir``, real media (PyAV).
 embedding the core and for tests; nothing touches the disk.
 """
 LOG_FORMATS = ("text", "json")
+DEFAULT_CACHE_BYTES = 20 * 1024**3
+S3_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+"""S3's rule for bucket names (3-63 lowercase letters, digits, dots, hyphens)."""
 
 
 class ConfigError(ValueError):
@@ -72,6 +77,12 @@ class Config:
     unlinked_ttl_s: int = DEFAULT_UNLINKED_TTL_S
     console_session_ttl_s: int = DEFAULT_SESSION_TTL_S
     """VOD_CONSOLE_SESSION_TTL: seconds a console sign-in lasts."""
+    storage_url: str = ""
+    """``s3://BUCKET/PREFIX`` (VOD_STORAGE_URL); empty: stored files under ``data_dir``."""
+    s3_endpoint_url: str = ""
+    """A non-AWS S3-compatible store (VOD_S3_ENDPOINT_URL); empty: AWS."""
+    cache_bytes: int = DEFAULT_CACHE_BYTES
+    """Bound of the local copies of objects media tools read (VOD_CACHE_BYTES), with S3 storage."""
 
     @classmethod
     def in_memory(cls, **fields: Any) -> Config:
@@ -107,8 +118,16 @@ class Config:
             url_ttl_s=_int(env, "VOD_URL_TTL", DEFAULT_URL_TTL_S, minimum=1),
             unlinked_ttl_s=_int(env, "VOD_UNLINKED_TTL", DEFAULT_UNLINKED_TTL_S, minimum=1),
             console_session_ttl_s=_int(env, "VOD_CONSOLE_SESSION_TTL", DEFAULT_SESSION_TTL_S, minimum=1),
+            storage_url=env.get("VOD_STORAGE_URL", "").strip(),
+            s3_endpoint_url=_endpoint_url(env),
+            cache_bytes=_int(env, "VOD_CACHE_BYTES", DEFAULT_CACHE_BYTES, minimum=1),
         )
         config.zone()  # fail at start on an unknown zone
+        if config.s3_location() is not None and config.cache_bytes < config.max_upload_bytes:
+            raise ConfigError(
+                f"VOD_CACHE_BYTES: {config.cache_bytes} is less than VOD_MAX_UPLOAD_BYTES ({config.max_upload_bytes}):"
+                " the largest source a worker transcodes must fit in its cache"
+            )
         return config
 
     @property
@@ -121,6 +140,15 @@ class Config:
             return ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ConfigError(f"VOD_TIMEZONE: unknown time zone {self.timezone!r}") from exc
+
+    def s3_location(self) -> tuple[str, str] | None:
+        """(bucket, prefix) of ``storage_url``, or None for local files."""
+        if not self.storage_url:
+            return None
+        parts = urlsplit(self.storage_url)
+        if parts.scheme != "s3" or not S3_BUCKET.match(parts.netloc) or parts.query or parts.fragment:
+            raise ConfigError(f"VOD_STORAGE_URL: expected s3://BUCKET/PREFIX, got {self.storage_url!r}")
+        return parts.netloc, parts.path.strip("/")
 
     def base_url(self, port: int | None = None) -> str:
         """The public prefix of media URLs; defaults to where the server listens."""
@@ -147,6 +175,16 @@ def _whole_number(name: str, raw: str, *, minimum: int, maximum: int | None = No
     if value < minimum or (maximum is not None and value > maximum):
         raise ConfigError(f"{name}: {value} is out of range")
     return value
+
+
+def _endpoint_url(env: Mapping[str, str]) -> str:
+    raw = env.get("VOD_S3_ENDPOINT_URL", "").strip().rstrip("/")
+    if not raw:
+        return ""
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(f"VOD_S3_ENDPOINT_URL: expected http(s)://HOST[:PORT], got {raw!r}")
+    return raw
 
 
 def _redis_prefix(env: Mapping[str, str]) -> str:

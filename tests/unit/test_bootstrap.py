@@ -15,6 +15,7 @@ from adapters.memory.storage import MemoryStorage
 from entrypoints.bootstrap import bootstrap
 from entrypoints.config import Config
 from tests.support.clock import SteppingClock
+from tests.support.s3 import S3Server
 from vod_core.errors import UploadTooLarge
 from vod_core.video import VideoStatus
 
@@ -68,3 +69,26 @@ async def test_overrides_and_settings_are_used_from_construction_on() -> None:
     with pytest.raises(UploadTooLarge):
         await vod.uploads.upload(user.id, "b.bin", body(b"123456"))
     assert list(storage.objects) == [stored.id]
+
+
+async def test_with_s3_storage_files_go_to_the_bucket_and_only_the_database_stays_in_the_data_dir(
+    tmp_path: Path, s3_server: S3Server, s3_bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in s3_server.environment(s3_bucket, "media/").items():
+        monkeypatch.setenv(name, value)
+    config = Config.from_env({**os.environ, "VOD_DATA_DIR": str(tmp_path)})
+    jobs = MemoryJobQueue()
+    async with bootstrap(config, jobs=jobs) as runtime:
+        assert runtime.s3_store is not None
+        user, _ = await runtime.vod.users.create_user("alice")
+        stored = await runtime.vod.uploads.upload(user.id, "a.bin", body(b"payload"))
+        assert s3_server.keys(s3_bucket) == [f"media/objects/{stored.id}"]
+        path = await runtime.vod.ctx.storage.local_path(stored.id)
+        assert Path(path).read_bytes() == b"payload"
+    assert Path(path).is_relative_to(tmp_path / "cache")
+    assert not (tmp_path / "storage").exists()
+
+
+async def test_without_a_storage_url_there_is_no_s3_client(tmp_path: Path) -> None:
+    async with bootstrap(Config(data_dir=str(tmp_path)), jobs=MemoryJobQueue()) as runtime:
+        assert runtime.s3_store is None
