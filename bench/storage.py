@@ -42,7 +42,7 @@ from obstore.store import S3Store
 
 from bench.http import KEY, upload
 from bench.serve import free_port, load_average, running
-from tests.support.s3 import ACCESS_KEY, REGION, SECRET_KEY, S3Server, running_s3_server
+from tests.support.s3 import S3Server, running_s3_server
 
 MIB = 1024 * 1024
 PREFIX = "bench/"
@@ -115,14 +115,7 @@ def rate(size: int, seconds: float) -> str:
 
 async def measure(args: argparse.Namespace, s3: S3Server, bucket: str, port: int, pid: int) -> None:
     size = args.size * MIB
-    store = S3Store(
-        bucket,
-        endpoint=s3.endpoint_url,
-        access_key_id=ACCESS_KEY,
-        secret_access_key=SECRET_KEY,
-        region=REGION,
-        client_options={"allow_http": True},
-    )
+    store = s3.client(bucket)
     ours, peak, before = await upload(port, pid, args.size, multipart=False)
     theirs = await direct_upload(store, "direct/upload", args.size)
     storage_id = stored_id(s3, bucket)
