@@ -5,22 +5,24 @@ the store the tests use), one bucket, and ``vod serve`` with
 ``VOD_STORAGE_URL=s3://<bucket>/bench/`` (SQLite in a temp data dir, no
 Redis). Then, in one run and against the same S3 server:
 
-- upload: ``--size`` bytes (default 1 GiB) streamed as a raw body to
-  ``POST /storage/api/upload`` on one connection while the server's RSS is
-  sampled every 20 ms (``bench/http.py``'s upload); directly: obstore's
-  ``put`` of as many bytes, streamed in 1 MiB chunks (a multipart upload with
-  obstore's default part size and concurrency);
-- download: a full GET of the stored file at ``/files/<storage id>`` (its
-  owner's API key), read 1 MiB at a time and dropped; directly: obstore's
-  ``get``, streamed. Each is timed ``--downloads`` times, alternating; the
-  median counts.
+- upload: directly, obstore's ``put`` of ``--size`` bytes (default 1 GiB)
+  streamed in 1 MiB chunks (a multipart upload, obstore's default part size
+  and concurrency), deleted again so that moto holds the same when each
+  upload starts; then as many bytes streamed as a raw body to
+  ``POST /storage/api/upload`` on one connection, the server's RSS sampled
+  every 20 ms (``bench/http.py``'s upload);
+- download: the object the service stored, in turns: a full GET at
+  ``/files/<storage id>`` (its owner's API key), read into one reused
+  buffer so that the client costs little; directly, obstore's ``get``,
+  streamed. Each ``--downloads`` times; the medians count.
 
 It prints the throughput of each side by side with the ratio (the target is
-the service at 80% of direct or more), the server's RSS before and at its
-peak during the upload next to the size (flat: the growth is bounded, not
-proportional to the size), and the load average before and after. The
-machine has 2 cores that the S3 server, the service and this client share,
-with whatever else runs: the ratios of one run are what to compare.
+the service at 80% of direct or more), the service's CPU time per GB moved,
+the server's RSS before and at its peak during the upload next to the size
+(flat: the growth is bounded, not proportional to the size), and the load
+average before and after. The machine has 2 cores that the S3 server, the
+service and this client share, with whatever else runs: compare the
+figures of one run, and prefer the CPU per GB, which load changes least.
 
     .venv/bin/python -m bench.storage [--size 1GiB] [--downloads 3]
 """
@@ -31,6 +33,7 @@ import argparse
 import asyncio
 import os
 import re
+import socket
 import statistics
 import sys
 import tempfile
@@ -41,7 +44,7 @@ import obstore
 from obstore.store import S3Store
 
 from bench.http import KEY, upload
-from bench.serve import free_port, load_average, running
+from bench.serve import cpu_seconds, free_port, load_average, running
 from tests.support.s3 import S3Server, running_s3_server
 
 MIB = 1024 * 1024
@@ -61,25 +64,33 @@ def mebibytes(raw: str) -> int:
 
 
 async def download(port: int, path: str) -> tuple[float, int]:
-    """GET ``path`` on one connection, reading the body 1 MiB at a time; (seconds, body bytes)."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", port, limit=4 * MIB)
-    began = time.perf_counter()
-    writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {KEY}\r\n\r\n".encode())
-    head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1")
-    if not head.startswith("HTTP/1.1 200"):
-        raise RuntimeError(f"the download answered {head.splitlines()[0]}")
-    declared = re.search(r"(?im)^content-length:\s*(\d+)", head)
-    if declared is None:
-        raise RuntimeError("the download has no Content-Length")
-    left = length = int(declared[1])
-    while left:
-        chunk = await reader.read(min(MIB, left))
-        if not chunk:
-            raise RuntimeError(f"the download ended {left} bytes early")
-        left -= len(chunk)
-    elapsed = time.perf_counter() - began
-    writer.close()
-    return elapsed, length
+    """GET ``path`` on one connection; (seconds, body bytes). Read into one reused buffer: the client costs little."""
+    loop = asyncio.get_running_loop()
+    buffer = bytearray(MIB)
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        sock.setblocking(False)
+        began = time.perf_counter()
+        request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {KEY}\r\n\r\n"
+        await loop.sock_sendall(sock, request.encode())
+        head = b""
+        while b"\r\n\r\n" not in head:
+            read = await loop.sock_recv_into(sock, buffer)
+            if not read:
+                raise RuntimeError("the service closed the connection before answering")
+            head += buffer[:read]
+        head, _, body = head.partition(b"\r\n\r\n")
+        text = head.decode("latin-1")
+        declared = re.search(r"(?im)^content-length:\s*(\d+)", text)
+        if not text.startswith("HTTP/1.1 200") or declared is None:
+            raise RuntimeError(f"the download answered {text.splitlines()[0]}")
+        length = int(declared[1])
+        left = length - len(body)
+        while left > 0:
+            read = await loop.sock_recv_into(sock, buffer)
+            if not read:
+                raise RuntimeError(f"the download ended {left} bytes early")
+            left -= read
+        return time.perf_counter() - began, length
 
 
 async def direct_upload(store: S3Store, key: str, mib: int) -> float:
@@ -114,25 +125,36 @@ def rate(size: int, seconds: float) -> str:
 
 
 async def measure(args: argparse.Namespace, s3: S3Server, bucket: str, port: int, pid: int) -> None:
+    """Direct upload first (then deleted: moto holds the same when each upload starts), the service's next;
+    then both sides download the object the service stored, in turns."""
     size = args.size * MIB
     store = s3.client(bucket)
-    ours, peak, before = await upload(port, pid, args.size, multipart=False)
     theirs = await direct_upload(store, "direct/upload", args.size)
+    await obstore.delete_async(store, "direct/upload")
+    cpu = cpu_seconds(pid)
+    ours, peak, before = await upload(port, pid, args.size, multipart=False)
+    upload_cpu = cpu_seconds(pid) - cpu
     storage_id = stored_id(s3, bucket)
     our_reads, their_reads = [], []
+    cpu = cpu_seconds(pid)
     for _ in range(args.downloads):
         seconds, received = await download(port, f"/files/{storage_id}")
         assert received == size, f"the service sent {received} bytes of {size}"
         our_reads.append(seconds)
-        seconds, received = await direct_download(store, "direct/upload")
+        seconds, received = await direct_download(store, f"{PREFIX}objects/{storage_id}")
         assert received == size, f"obstore read {received} bytes of {size}"
         their_reads.append(seconds)
+    download_cpu = (cpu_seconds(pid) - cpu) / args.downloads
     our_read, their_read = statistics.median(our_reads), statistics.median(their_reads)
-    print(f"{'what':<34} {'direct':>13} {'vod serve':>13} {'ratio':>6}")
-    print(f"{'upload (one stream)':<34} {rate(size, theirs)} {rate(size, ours)} {theirs / ours:>6.0%}")
+    gb = size / 1e9
+    print(f"{'what':<30} {'direct':>13} {'vod serve':>13} {'ratio':>6}  vod serve CPU per GB")
     print(
-        f"{f'download, median of {args.downloads}':<34} {rate(size, their_read)} {rate(size, our_read)} "
-        f"{their_read / our_read:>6.0%}"
+        f"{'upload (one stream)':<30} {rate(size, theirs)} {rate(size, ours)} {theirs / ours:>6.0%}"
+        f"  {upload_cpu / gb:.2f} s"
+    )
+    print(
+        f"{f'download, median of {args.downloads}':<30} {rate(size, their_read)} {rate(size, our_read)} "
+        f"{their_read / our_read:>6.0%}  {download_cpu / gb:.2f} s"
     )
     growth = (peak - before) / 1024
     print(
