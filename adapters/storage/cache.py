@@ -31,6 +31,7 @@ import contextlib
 import logging
 import os
 import tempfile
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Protocol, TypeVar
@@ -75,6 +76,8 @@ class ObjectCache:
         os.makedirs(self._objects, exist_ok=True)
         os.makedirs(self._tmp, exist_ok=True)
         sweep(self._tmp, (TEMP_PREFIX,))  # downloads a killed process left half done
+        self._last_use_ns = 0
+        """The newest use stamped on a copy: stamps strictly increase, the clock's ticks are coarser than uses."""
         self._entries: OrderedDict[str, int] = self._index()
         """Complete copies: key -> size, least recently used first."""
         self._stored = sum(self._entries.values())
@@ -92,6 +95,7 @@ class ObjectCache:
             if is_key(entry.name) and entry.is_file(follow_symlinks=False):
                 stat = entry.stat(follow_symlinks=False)
                 found.append((stat.st_mtime_ns, entry.name, stat.st_size))
+                self._last_use_ns = max(self._last_use_ns, stat.st_mtime_ns)
         return OrderedDict((key, size) for _, key, size in sorted(found))
 
     @property
@@ -111,7 +115,7 @@ class ObjectCache:
         target = self._target(checked(key))
         if key in self._entries:
             try:
-                os.utime(target)  # the recency the next start's index is ordered by
+                self._stamp_use(target)
             except FileNotFoundError:  # removed behind our back: download it again
                 self._forget(key)
             else:
@@ -123,6 +127,11 @@ class ObjectCache:
             fetch.add_done_callback(lambda done: self._fetched(key, done))
         # Shielded: a waiter that gives up must not cancel the download the others wait for.
         return await asyncio.shield(fetch)
+
+    def _stamp_use(self, path: str) -> None:
+        """Record a use in the file's modification time: the order the next start's index is rebuilt in."""
+        self._last_use_ns = max(time.time_ns(), self._last_use_ns + 1)
+        os.utime(path, ns=(self._last_use_ns, self._last_use_ns))
 
     def _fetched(self, key: str, done: asyncio.Future[str]) -> None:
         if self._fetches.get(key) is done:
@@ -143,6 +152,7 @@ class ObjectCache:
                 size = await self._origin.download(key, temp)
                 if key in self._dropped:
                     raise NotFound(f"stored file {key} was deleted")
+                self._stamp_use(temp)
                 await _in_thread(os.replace, temp, self._target(key))
             except BaseException:
                 await asyncio.shield(_in_thread(_remove, temp))

@@ -214,6 +214,8 @@ class S3Storage(ObjectStorage):
         except asyncio.CancelledError:
             body.abort()
             await asyncio.wait({upload})  # the store aborts the multipart upload before it fails
+            if not upload.cancelled():
+                upload.exception()  # WriteAborted, as intended: retrieved, so it is not reported as lost
             raise
         except BaseError as exc:
             raise unavailable("write", exc) from exc

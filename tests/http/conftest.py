@@ -24,6 +24,7 @@ from entrypoints.http import Resources, create_app
 from entrypoints.http.presenters import Presenter
 from tests.support.clock import SteppingClock
 from vod_core import Vod
+from vod_core.ports.storage import ObjectStorage
 
 BASE_URL = "http://vod.test"
 START = datetime(2026, 1, 1, 4, 0, tzinfo=UTC)  # 12:00 in Asia/Shanghai
@@ -112,10 +113,15 @@ def service_config() -> Config:
 
 
 @pytest.fixture
-async def service(tmp_path: Path, service_config: Config) -> AsyncIterator[Service]:
+def service_storage(tmp_path: Path) -> ObjectStorage:
+    """Where the service keeps stored files; a test module may override it (tests/http/test_s3_files.py)."""
+    return LocalStorage(str(tmp_path / "storage"))
+
+
+@pytest.fixture
+async def service(service_config: Config, service_storage: ObjectStorage) -> AsyncIterator[Service]:
     clock, jobs = SteppingClock(START), MemoryJobQueue()
-    storage = LocalStorage(str(tmp_path / "storage"))
-    vod = bootstrap(service_config, storage=storage, jobs=jobs, clock=clock).vod
+    vod = bootstrap(service_config, storage=service_storage, jobs=jobs, clock=clock).vod
     traffic = InProcessTrafficFeed(vod.traffic.ingest, max_delay_s=0.01)
     traffic.start()
     resources = Resources(vod, traffic, Presenter(vod.ctx.zone, vod.ctx.links))

@@ -13,7 +13,7 @@ import os
 import tempfile
 from collections.abc import Sequence
 
-from vod_core.errors import ListVideoFailed, UpdatePlaySetFailed, UpdateVideoFailed
+from vod_core.errors import ListVideoFailed, StorageUnavailable, UpdatePlaySetFailed, UpdateVideoFailed
 from vod_core.events import OutboxEvent, play_set_ready_payload, video_ready_payload
 from vod_core.files import StoredFile
 from vod_core.play_set import PlaySet, PlaySetStatus
@@ -161,12 +161,15 @@ class Processing:
     async def _make_cover(self, source: str, output: str) -> tuple[str, int]:
         """Store a cover; returns its storage id and size, or ("", 0) when none could be made.
 
-        A video whose cover fails is still a usable video, so this never raises.
+        A video whose cover fails is still a usable video, so this raises
+        only when the store is unavailable: then the job fails and is retried.
         """
         try:
             await self._ctx.thumbnailer.make_cover(source, output)
             cover_id = self._ctx.ids.new_id()
             size = await self._ctx.storage.import_file(cover_id, output)
+        except StorageUnavailable:
+            raise
         except Exception:
             log.exception("no cover could be made from %s", source)
             return "", 0
@@ -287,6 +290,8 @@ class Processing:
         storage_id = self._ctx.ids.new_id()
         try:
             size = await self._ctx.storage.import_file(storage_id, rendition.output_path)
+        except StorageUnavailable:
+            raise  # the store is down, not the rendition bad: the job fails and is retried
         except Exception:
             log.exception("could not store the rendition of play set %s", play_set_id)
             await self._fail_all([play_set_id], "upload failed: the rendition could not be stored")
