@@ -29,7 +29,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 
 PREFIX = "media/"
 TEMPLATES = [1, 2]  # 360P and 480P: two renditions of the 640x360 clip, one job each
-TAKEOVER_S = 3
+TAKEOVER_S = 5
 """VOD_JOB_TAKEOVER: the killed worker's job is taken over after this many idle seconds (default 60)."""
 
 
@@ -97,7 +97,9 @@ def test_serve_and_two_workers_share_nothing_on_disk_and_lose_nothing_when_a_wor
     source = clip.read_bytes()
     origin = ok(api.post("/storage/api/upload", params={"filename": "clip.mp4"}, content=source))["storage_id"]
     assert s3_server.read(s3_bucket, object_key(origin)) == source
-    kept = ok(api.post("/storage/api/upload", files={"file": ("notes.bin", os.urandom(70_000))}))["storage_id"]
+    notes = os.urandom(70_000)  # a stored file no video uses: it outlives the video
+    kept = ok(api.post("/storage/api/upload", files={"file": ("notes.bin", notes)}))["storage_id"]
+    assert s3_server.read(s3_bucket, object_key(kept)) == notes
     video_id = ok(api.post("/video/api/create", json={"storage_id": origin}))["id"]
 
     def video() -> dict[str, Any]:
@@ -135,7 +137,7 @@ def test_serve_and_two_workers_share_nothing_on_disk_and_lose_nothing_when_a_wor
         done = sorted(p["trans_task_config_temp_id"] for p in play_sets if p["status"] == 1)
         return done == TEMPLATES or None
 
-    wait_for("every play set to be ready", every_play_set_ready, 30 + 2 * TAKEOVER_S)
+    wait_for("every play set to be ready", every_play_set_ready, 45 + 2 * TAKEOVER_S)
     survivors = [w for w in deployment.workers if w is not victim]
     takeovers = [
         m for w in survivors for m in w.output().splitlines() if f"transcode of video {video_id} (attempt 2)" in m
