@@ -7,9 +7,9 @@ Redis). Then, in one run and against the same S3 server:
 
 - upload: directly, obstore's ``put`` of ``--size`` bytes (default 1 GiB)
   streamed in 1 MiB chunks, a multipart upload with the adapter's part size
-  and parts in flight (8 MiB, 4; obstore's defaults, 5 MiB and 12, were
-  slower on moto), deleted again so that moto holds the same when each
-  upload starts; then as many bytes streamed as a raw body to
+  and parts in flight (8 MiB, 4), so that the difference is the service's
+  own cost, deleted again so that moto holds the same when each upload
+  starts; then as many bytes streamed as a raw body to
   ``POST /storage/api/upload`` on one connection, the server's RSS sampled
   every 20 ms (``bench/http.py``'s upload);
 - download: the object the service stored, in turns: a full GET at
