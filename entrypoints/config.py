@@ -34,7 +34,7 @@ embedding the core and for tests; nothing touches the disk.
 """
 LOG_FORMATS = ("text", "json")
 DEFAULT_CACHE_BYTES = 20 * 1024**3
-S3_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+S3_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 """S3's rule for bucket names (3-63 lowercase letters, digits, dots, hyphens)."""
 
 
@@ -146,7 +146,7 @@ class Config:
         if not self.storage_url:
             return None
         parts = urlsplit(self.storage_url)
-        if parts.scheme != "s3" or not S3_BUCKET.match(parts.netloc) or parts.query or parts.fragment:
+        if parts.scheme != "s3" or not S3_BUCKET.fullmatch(parts.netloc) or parts.query or parts.fragment:
             raise ConfigError(f"VOD_STORAGE_URL: expected s3://BUCKET/PREFIX, got {self.storage_url!r}")
         return parts.netloc, parts.path.strip("/")
 
