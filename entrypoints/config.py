@@ -69,6 +69,8 @@ class Config:
     log_format: str = "text"
     orphan_grace_s: int = 3600
     """Stored objects without a file row are removed once this many seconds old (``VOD_ORPHAN_GRACE``)."""
+    job_takeover_s: int = 60
+    """A job whose worker went silent this many seconds is taken over by another worker (``VOD_JOB_TAKEOVER``)."""
     url_signing_key: str = ""
     """The key of signed media URLs; empty: generated on first start and stored in the database."""
     url_ttl_s: int = DEFAULT_URL_TTL_S
@@ -111,6 +113,7 @@ class Config:
             metrics_port=_int(env, "VOD_METRICS_PORT", 0, minimum=0, maximum=65535),
             log_format=_choice(env, "VOD_LOG_FORMAT", LOG_FORMATS),
             orphan_grace_s=_int(env, "VOD_ORPHAN_GRACE", cls.orphan_grace_s, minimum=60),
+            job_takeover_s=_int(env, "VOD_JOB_TAKEOVER", cls.job_takeover_s, minimum=1),
             url_signing_key=env.get("VOD_URL_SIGNING_KEY", ""),
             url_ttl_s=_int(env, "VOD_URL_TTL", DEFAULT_URL_TTL_S, minimum=1),
             unlinked_ttl_s=_int(env, "VOD_UNLINKED_TTL", DEFAULT_UNLINKED_TTL_S, minimum=1),

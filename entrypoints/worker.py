@@ -18,6 +18,17 @@ from vod_core import Vod
 log = logging.getLogger(__name__)
 
 
+def takeover_timing(takeover_s: int) -> Timing:
+    """How a ``vod worker`` consumes: a silent consumer's job is taken over once idle ``takeover_s`` seconds.
+
+    A running job is touched every third of that, so only a dead (or
+    stalled) worker loses its job; idle jobs are looked for at least that
+    often, so the takeover comes at most twice ``takeover_s`` after the
+    worker went silent.
+    """
+    return Timing(min_idle_ms=takeover_s * 1000, claim_every_s=min(Timing.claim_every_s, float(takeover_s)))
+
+
 async def run_worker(
     vod: Vod,
     job_queue: RedisJobQueue,

@@ -18,7 +18,7 @@ from entrypoints.http import create_app
 from entrypoints.http.protocol import HeadDeadlineProtocol
 from entrypoints.log_format import configure_logging
 from entrypoints.metrics_server import metrics_server
-from entrypoints.worker import run_worker
+from entrypoints.worker import run_worker, takeover_timing
 from vod_core.errors import VodError
 
 log = logging.getLogger(__name__)
@@ -109,7 +109,8 @@ async def worker(config: Config, *, recover_first: bool = False) -> None:
     grace = timedelta(seconds=config.orphan_grace_s)
     async with bootstrap(config) as runtime, metrics_server(config), maintaining(runtime.vod, grace):
         assert runtime.redis_jobs is not None  # bootstrap builds it whenever redis_url is set
-        await run_worker(runtime.vod, runtime.redis_jobs, recover=recover_first)
+        timing = takeover_timing(config.job_takeover_s)
+        await run_worker(runtime.vod, runtime.redis_jobs, timing=timing, recover=recover_first)
 
 
 RECOVER_HELP = (

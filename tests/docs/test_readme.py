@@ -28,5 +28,5 @@ def test_the_test_command_is_the_one_ci_runs() -> None:
 def test_the_benchmark_narrative_lives_in_docs() -> None:
     assert "## Benchmarks" not in README
     benchmarks = (ROOT / "docs" / "BENCHMARKS.md").read_text(encoding="utf-8")
-    for script in ("transcode", "http", "queue", "db", "traffic"):
+    for script in ("transcode", "http", "queue", "db", "traffic", "storage"):
         assert f"`bench/{script}.py`" in benchmarks, script

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -16,6 +18,7 @@ from typing import TypeVar
 import httpx
 import pytest
 
+from tests.conftest import PG_ADMIN_URL
 from tests.media.factory import Clip, make_clip
 
 T = TypeVar("T")
@@ -106,3 +109,22 @@ def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("clips") / "holiday.mp4"
     make_clip(str(path), Clip(width=320, height=180, seconds=2.0))
     return path
+
+
+async def _admin(sql: str) -> None:
+    import asyncpg  # type: ignore[import-untyped]  # no stubs (as in tests/conftest.py)
+
+    conn = await asyncpg.connect(PG_ADMIN_URL, timeout=5)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture
+def database_url(postgres_url: str) -> Iterator[str]:
+    """A fresh PostgreSQL database of this test alone (the run's ``postgres_url`` one is shared)."""
+    name = f"vod_scale_{secrets.token_hex(4)}"
+    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    yield f"{postgres_url.rpartition('/')[0]}/{name}"
+    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

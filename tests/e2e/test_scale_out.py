@@ -6,128 +6,28 @@ a Redis key prefix of this test alone (``VOD_REDIS_PREFIX``).
 
 from __future__ import annotations
 
-import asyncio
-import re
-import secrets
-import signal
-import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import cast
 
 import httpx
 import pytest
 import redis
 
-from tests.conftest import PG_ADMIN_URL
-from tests.e2e.conftest import API_KEY, START_TIMEOUT_S, VOD, Server, start_server, wait_for
+from tests.e2e.conftest import wait_for
+from tests.e2e.deployment import Deployment, deploy, ok
 from tests.media.factory import Clip, make_clip
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 
 VIDEOS = 4
 TEMPLATES = [1, 2]  # 360P and 480P; the 160x90 clips are never upscaled
-RUNS = re.compile(r"(\S+) runs (process_video|transcode) of video (\S+) \(attempt (\d+)\)")
-
-
-async def _admin(sql: str) -> None:
-    import asyncpg  # type: ignore[import-untyped]  # no stubs (as in tests/conftest.py)
-
-    conn = await asyncpg.connect(PG_ADMIN_URL, timeout=5)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
-@pytest.fixture
-def database_url(postgres_url: str) -> Iterator[str]:
-    """A fresh PostgreSQL database of this test alone (the run's ``postgres_url`` one is shared)."""
-    name = f"vod_scale_{secrets.token_hex(4)}"
-    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
-    yield f"{postgres_url.rpartition('/')[0]}/{name}"
-    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
-@dataclass
-class Worker:
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    def output(self) -> str:
-        return self.log.read_text()
-
-    def runs(self) -> list[tuple[str, str]]:
-        """(job kind, video id) of every job this worker started."""
-        return [(m[2], m[3]) for m in RUNS.finditer(self.output())]
-
-
-@dataclass
-class Deployment:
-    server: Server
-    prefix: str
-    redis_url: str
-    logs: Path
-    workers: list[Worker]
-
-    def start_worker(self, *args: str) -> Worker:
-        log = self.logs / f"worker-{len(self.workers)}.log"
-        with log.open("wb") as out:
-            process = subprocess.Popen(
-                [VOD, "worker", *args], env=self.server.env, stdout=out, stderr=subprocess.STDOUT
-            )
-        worker = Worker(process, log)
-        self.workers.append(worker)
-        return worker
-
-    def wait_consuming(self, worker: Worker) -> None:
-        def consuming() -> bool | None:
-            if worker.process.poll() is not None:
-                pytest.fail(f"vod worker exited with {worker.process.returncode}: {worker.output()}")
-            return f"reads {self.prefix}jobs" in worker.output() or None
-
-        wait_for("vod worker to read the job stream", consuming, START_TIMEOUT_S)
-
-    def stream(self) -> tuple[bool, int]:
-        """Whether the job stream exists under this deployment's prefix, and how many entries it holds."""
-        client = redis.Redis.from_url(self.redis_url)
-        try:
-            key = f"{self.prefix}jobs"
-            return bool(client.exists(key)), int(client.xlen(key))
-        finally:
-            client.close()
 
 
 @pytest.fixture
 def deployment(tmp_path: Path, database_url: str, redis_url: str, redis_prefix: str) -> Iterator[Deployment]:
-    logs = tmp_path / "logs"
-    logs.mkdir()
-    server = start_server(
-        tmp_path / "data",
-        VOD_DATABASE_URL=database_url,
-        VOD_REDIS_URL=redis_url,
-        VOD_REDIS_PREFIX=redis_prefix,
-        VOD_DEFAULT_API_KEY=API_KEY,
-    )
-    running = Deployment(server, redis_prefix, redis_url, logs, [])
-    try:
+    with deploy(tmp_path / "data", tmp_path / "logs", database_url, redis_url, redis_prefix) as running:
         yield running
-    finally:
-        for worker in running.workers:  # only when the test failed before stopping them
-            if worker.process.poll() is None:
-                worker.process.kill()
-                worker.process.wait()
-        if server.process.poll() is None:
-            server.process.kill()
-            server.process.communicate()
-
-
-def ok(response: httpx.Response) -> dict[str, Any]:
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    assert body["errcode"] == 1000, body
-    return body
 
 
 def create_videos(api: httpx.Client, clips: Path, count: int) -> list[str]:
@@ -157,15 +57,6 @@ def wait_all_ready(api: httpx.Client, video_ids: list[str], templates: list[int]
     wait_for("every video and play set to be ready", every_video_ready, 25)
 
 
-def stop_all(deployment: Deployment) -> None:
-    for worker in deployment.workers:
-        worker.process.send_signal(signal.SIGTERM)
-    for worker in deployment.workers:
-        assert worker.process.wait(timeout=15) == 0, worker.output()
-    code, output = deployment.server.stop()
-    assert code == 0, output
-
-
 def test_two_workers_share_the_jobs_of_one_server(deployment: Deployment, tmp_path: Path) -> None:
     workers = [deployment.start_worker(), deployment.start_worker()]
     for worker in workers:
@@ -184,7 +75,7 @@ def test_two_workers_share_the_jobs_of_one_server(deployment: Deployment, tmp_pa
         return deployment.stream() == (True, 0) or None  # every entry acknowledged and deleted
 
     wait_for(f"the stream {deployment.prefix}jobs to be empty", drained, 10)
-    stop_all(deployment)
+    deployment.stop_all()
     runs = [worker.runs() for worker in workers]
     assert all(runs), [w.output() for w in workers]  # both workers did work
     every = sorted(r for worker_runs in runs for r in worker_runs)
@@ -205,7 +96,7 @@ def test_worker_recover_queues_the_job_whose_enqueue_was_lost(deployment: Deploy
 
     worker = deployment.start_worker("--recover")
     wait_all_ready(api, [kept, lost], [])
-    stop_all(deployment)
+    deployment.stop_all()
     output = worker.output()
     assert f"recovered process_video of video {lost}" in output
     assert f"recovered process_video of video {kept}" not in output  # still queued: not queued twice

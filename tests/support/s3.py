@@ -22,6 +22,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import httpx
+import obstore
+from obstore.store import S3Store
 
 START_TIMEOUT_S = 30.0
 REGION = "us-east-1"
@@ -64,6 +66,21 @@ class S3Server:
             if not tokens:
                 return found
             token = tokens[0]
+
+    def client(self, bucket: str) -> S3Store:
+        """obstore's own client of ``bucket`` (independent of our adapter), keys taken as they are."""
+        return S3Store(
+            bucket,
+            endpoint=self.endpoint_url,
+            access_key_id=ACCESS_KEY,
+            secret_access_key=SECRET_KEY,
+            region=REGION,
+            client_options={"allow_http": True},
+        )
+
+    def read(self, bucket: str, key: str) -> bytes:
+        """The bytes of ``key`` in ``bucket`` (signed: moto refuses anonymous reads of objects, not listings)."""
+        return bytes(obstore.get(self.client(bucket), key).bytes())
 
     def multipart_uploads(self, bucket: str) -> list[str]:
         """Keys of the multipart uploads started in ``bucket`` and neither completed nor aborted."""
