@@ -12,6 +12,7 @@ import asyncio
 import itertools
 import random
 import time
+import tracemalloc
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -127,6 +128,26 @@ async def test_a_cancelled_append_keeps_what_arrived_and_leaves_no_multipart_upl
         segment_key(16 * MIB),
         f"{FOLDER}created",
     ]
+
+
+async def test_an_append_holds_a_bounded_share_of_its_bytes_in_memory(store: S3Store) -> None:
+    # 64 MiB in 64 KiB request chunks, 16 MiB segments in 8 MiB parts: Python memory peaks at the batch
+    # being gathered, the one handed over and obstore's parts in flight (~18 MiB), whatever the size.
+    partials = S3PartialUploads(store, prefix=PREFIX, segment_bytes=16 * MIB, part_bytes=8 * MIB)
+    chunk = data(64 * KIB)
+
+    async def request() -> AsyncIterator[bytes]:
+        for _ in range(1024):
+            yield bytes(chunk)
+
+    await partials.create(UPLOAD)
+    tracemalloc.start()
+    try:
+        assert await partials.append(UPLOAD, 0, request()) == 64 * MIB
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 24 * MIB
 
 
 async def test_completion_moves_the_bytes_and_leaves_nothing_under_tus(
