@@ -24,6 +24,7 @@ from entrypoints.http import Resources, create_app
 from entrypoints.http.presenters import Presenter
 from tests.support.clock import SteppingClock
 from vod_core import Vod
+from vod_core.ports.partial_uploads import PartialUploads
 
 BASE_URL = "http://vod.test"
 START = datetime(2026, 1, 1, 4, 0, tzinfo=UTC)  # 12:00 in Asia/Shanghai
@@ -112,10 +113,20 @@ def service_config() -> Config:
 
 
 @pytest.fixture
-async def service(tmp_path: Path, service_config: Config) -> AsyncIterator[Service]:
+def service_partial_uploads() -> PartialUploads | None:
+    """Where the service keeps unfinished tus uploads (``None``: bootstrap's choice); a test module may override it."""
+    return None
+
+
+@pytest.fixture
+async def service(
+    tmp_path: Path, service_config: Config, service_partial_uploads: PartialUploads | None
+) -> AsyncIterator[Service]:
     clock, jobs = SteppingClock(START), MemoryJobQueue()
     storage = LocalStorage(str(tmp_path / "storage"))
-    vod = bootstrap(service_config, storage=storage, jobs=jobs, clock=clock).vod
+    vod = bootstrap(
+        service_config, storage=storage, jobs=jobs, clock=clock, partial_uploads=service_partial_uploads
+    ).vod
     traffic = InProcessTrafficFeed(vod.traffic.ingest, max_delay_s=0.01)
     traffic.start()
     resources = Resources(vod, traffic, Presenter(vod.ctx.zone, vod.ctx.links))
