@@ -231,7 +231,7 @@ TRUNCATE = st.tuples(st.just("truncate"), st.floats(0, 1.2), st.just([]), st.jus
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(operations=st.lists(st.one_of(APPEND, TRUNCATE), min_size=1, max_size=6))
 async def test_random_operations_agree_with_the_memory_store(
-    store: S3Store, operations: list[tuple[str, float, list[int], bool]]
+    store: S3Store, s3_server: S3Server, s3_bucket: str, operations: list[tuple[str, float, list[int], bool]]
 ) -> None:
     upload_id = f"h{next(EXAMPLES)}"  # one bucket for every example
     s3 = S3PartialUploads(store, prefix=PREFIX, segment_bytes=16)
@@ -261,6 +261,8 @@ async def test_random_operations_agree_with_the_memory_store(
         upload_id, memory_storage, upload_id
     )
     assert await read_all(s3_storage, upload_id) == await read_all(memory_storage, upload_id)
+    assert [key for key in s3_server.keys(s3_bucket) if key.startswith(f"{PREFIX}tus/{upload_id}/")] == []
+    assert s3_server.multipart_uploads(s3_bucket) == []
 
 
 async def body(chunks: list[bytes], breaks: bool) -> AsyncIterator[bytes]:
