@@ -37,6 +37,7 @@ from adapters.memory.storage import MemoryStorage
 from adapters.metrics import MeteredWebhookSender
 from adapters.notify.webhooks import AiohttpWebhookSender
 from adapters.partial_uploads import LocalPartialUploads, MemoryPartialUploads
+from adapters.partial_uploads.s3 import S3PartialUploads
 from adapters.redis.jobs import RedisJobQueue
 from adapters.redis.traffic_feed import RedisTrafficConsumer
 from adapters.sources import AiohttpSourceFetcher
@@ -63,7 +64,8 @@ from vod_core.services.notifications import Notifications, RetryPolicy
 STORAGE_DIR = "storage"
 """Stored files live in ``<data_dir>/storage`` (server profile)."""
 PARTIAL_UPLOADS_DIR = "uploads"
-"""Unfinished resumable uploads live in ``<data_dir>/uploads`` (server profile), apart from stored files."""
+"""Unfinished resumable uploads live in ``<data_dir>/uploads`` (server profile with local storage), apart from
+stored files; with S3 storage they are objects under ``tus/`` in the same bucket and prefix."""
 CACHE_DIR = "cache"
 """With S3 storage, local copies of objects for media tools live in ``<data_dir>/cache`` (``VOD_CACHE_BYTES``)."""
 
@@ -218,8 +220,12 @@ def bootstrap(
         else:
             storage = LocalStorage(os.path.join(config.data_dir, STORAGE_DIR))
     if partial_uploads is None:
-        partial_dir = os.path.join(config.data_dir, PARTIAL_UPLOADS_DIR)
-        partial_uploads = MemoryPartialUploads() if memory else LocalPartialUploads(partial_dir)
+        if memory:
+            partial_uploads = MemoryPartialUploads()
+        elif s3_store is not None:  # beside the stored files (under tus/), so any vod serve can continue an upload
+            partial_uploads = S3PartialUploads(s3_store)
+        else:
+            partial_uploads = LocalPartialUploads(os.path.join(config.data_dir, PARTIAL_UPLOADS_DIR))
     if transcoder is None:
         if memory:
             transcoder = FakeTranscoder()

@@ -1,7 +1,8 @@
 """The resumable-upload repository (migration m0009) and the partial-upload stores, over every adapter.
 
 The repository runs against memory, SQLite and PostgreSQL; the byte stores
-against local files and memory. Races are decided by the repository's
+against local files, memory and S3 (moto's server, 64 KiB segments so that
+every test crosses many of them). Races are decided by the repository's
 compare-and-sets, so those are what these tests pin down.
 """
 
@@ -16,8 +17,10 @@ import pytest
 
 from adapters.memory.storage import MemoryStorage
 from adapters.partial_uploads import LocalPartialUploads, MemoryPartialUploads
+from adapters.partial_uploads.s3 import S3PartialUploads
 from adapters.storage import LocalStorage
 from tests.contract.conftest import ReadUowFactory, UowFactory
+from tests.support.s3 import S3Server, obstore_s3
 from vod_core.errors import NotFound
 from vod_core.ports.partial_uploads import PartialUploads
 from vod_core.ports.storage import ObjectStorage
@@ -25,6 +28,7 @@ from vod_core.resumable import REMOVAL, ResumableUpload
 
 T0 = datetime(2026, 3, 1, 12, 0, 0, 123456, tzinfo=UTC)
 LEASE = timedelta(seconds=60)
+S3_SEGMENT_BYTES = 64 * 1024
 
 
 def at(seconds: float) -> datetime:
@@ -156,10 +160,14 @@ async def test_ended_before_lists_uploads_by_expiry(uow_factory: UowFactory) -> 
 # The byte stores -------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(params=["local", "memory"])
+@pytest.fixture(params=["local", "memory", "s3"])
 def partials(request: pytest.FixtureRequest, tmp_path: Path) -> PartialUploads:
     if request.param == "memory":
         return MemoryPartialUploads()
+    if request.param == "s3":
+        server: S3Server = request.getfixturevalue("s3_server")
+        store = obstore_s3(server, request.getfixturevalue("s3_bucket"))
+        return S3PartialUploads(store, prefix="vod", segment_bytes=S3_SEGMENT_BYTES)
     return LocalPartialUploads(str(tmp_path / "uploads"))
 
 

@@ -24,6 +24,7 @@ from entrypoints.http import Resources, create_app
 from entrypoints.http.presenters import Presenter
 from tests.support.clock import SteppingClock
 from vod_core import Vod
+from vod_core.ports.partial_uploads import PartialUploads
 from vod_core.ports.storage import ObjectStorage
 
 BASE_URL = "http://vod.test"
@@ -119,9 +120,19 @@ def service_storage(tmp_path: Path) -> ObjectStorage:
 
 
 @pytest.fixture
-async def service(service_config: Config, service_storage: ObjectStorage) -> AsyncIterator[Service]:
+def service_partial_uploads() -> PartialUploads | None:
+    """Where the service keeps unfinished tus uploads (``None``: bootstrap's choice); a test module may override it."""
+    return None
+
+
+@pytest.fixture
+async def service(
+    service_config: Config, service_storage: ObjectStorage, service_partial_uploads: PartialUploads | None
+) -> AsyncIterator[Service]:
     clock, jobs = SteppingClock(START), MemoryJobQueue()
-    vod = bootstrap(service_config, storage=service_storage, jobs=jobs, clock=clock).vod
+    vod = bootstrap(
+        service_config, storage=service_storage, jobs=jobs, clock=clock, partial_uploads=service_partial_uploads
+    ).vod
     traffic = InProcessTrafficFeed(vod.traffic.ingest, max_delay_s=0.01)
     traffic.start()
     resources = Resources(vod, traffic, Presenter(vod.ctx.zone, vod.ctx.links))

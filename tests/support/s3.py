@@ -134,3 +134,15 @@ def running_s3_server() -> Iterator[S3Server]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def obstore_s3(server: S3Server, bucket: str) -> S3Store:
+    """An obstore client of ``bucket`` on ``server`` (plain HTTP on loopback, the test credentials)."""
+    return S3Store(
+        bucket,
+        endpoint=server.endpoint_url,
+        client_options={"allow_http": True},
+        access_key_id=ACCESS_KEY,
+        secret_access_key=SECRET_KEY,
+        region=REGION,
+    )

@@ -17,6 +17,7 @@ from entrypoints.config import Config
 from tests.support.clock import SteppingClock
 from tests.support.s3 import S3Server
 from vod_core.errors import UploadTooLarge
+from vod_core.services.resumable_uploads import Chunk
 from vod_core.video import VideoStatus
 
 
@@ -85,8 +86,14 @@ async def test_with_s3_storage_files_go_to_the_bucket_and_only_the_database_stay
         assert s3_server.keys(s3_bucket) == [f"media/objects/{stored.id}"]
         path = await runtime.vod.ctx.storage.local_path(stored.id)
         assert Path(path).read_bytes() == b"payload"
+        resumable = runtime.vod.resumable_uploads
+        upload = await resumable.create(user.id, 5, "c.bin")
+        assert any(key.startswith(f"media/tus/{upload.id}/") for key in s3_server.keys(s3_bucket))
+        await resumable.append(user.id, upload.id, Chunk(0, body(b"12345")))
+        assert sorted(s3_server.keys(s3_bucket)) == sorted(f"media/objects/{key}" for key in (stored.id, upload.id))
     assert Path(path).is_relative_to(tmp_path / "cache")
     assert not (tmp_path / "storage").exists()
+    assert not (tmp_path / "uploads").exists()
 
 
 async def test_without_a_storage_url_there_is_no_s3_client(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 
@@ -20,7 +21,9 @@ from vod_core.errors import (
     UploadTooLarge,
     VideoNotReady,
 )
+from vod_core.ports.storage import ObjectStorage
 from vod_core.resumable import LEASE, UPLOAD_LIFETIME
+from vod_core.services import resumable_uploads
 from vod_core.services.resumable_uploads import Chunk
 
 DATA = bytes(range(256)) * 40  # 10240 bytes
@@ -235,3 +238,41 @@ async def test_another_users_upload_is_not_found() -> None:
         await world.vod.resumable_uploads.get(world.bob, created.id)
     with pytest.raises(NotFound):
         await world.vod.resumable_uploads.append(world.bob, created.id, chunk(0, b"1"))
+
+
+class SlowCompletion(MemoryPartialUploads):
+    """Completion waits for ``resume``: a copy into object storage that outlasts the lease."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.completing, self.resume = asyncio.Event(), asyncio.Event()
+
+    async def complete(self, upload_id: str, storage: ObjectStorage, key: str) -> int:
+        self.completing.set()
+        await self.resume.wait()
+        return await super().complete(upload_id, storage, key)
+
+
+async def test_a_completion_that_outlasts_the_lease_keeps_renewing_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(resumable_uploads, "LEASE_RENEWAL", timedelta(milliseconds=10))
+    partials = SlowCompletion()
+    world = await new_world(partial_uploads=partials)
+    uploads = world.vod.resumable_uploads
+    created = await uploads.create(world.alice, 10)
+    finishing = asyncio.create_task(uploads.append(world.alice, created.id, chunk(0, b"0123456789")))
+    await partials.completing.wait()
+    world.clock.advance(2 * LEASE)  # the lease taken for the last chunk has lapsed, unless renewed since
+
+    async def renewed() -> None:
+        # The renewal shows only in the database: poll it (it runs every 10 ms of real time).
+        while (lease_until := (await uploads.get(world.alice, created.id)).lease_until) is None or (  # noqa: ASYNC110
+            lease_until <= world.clock.now()
+        ):
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(renewed(), timeout=10)
+    with pytest.raises(UploadConflict):  # a client retrying its last chunk cannot take the upload over
+        await uploads.append(world.alice, created.id, chunk(0, b"abcdefghij"))
+    partials.resume.set()
+    assert (await finishing).finished
+    assert world.vod.ctx.storage.objects[created.id] == b"0123456789"  # type: ignore[attr-defined]

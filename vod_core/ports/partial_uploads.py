@@ -10,9 +10,8 @@ class PartialUploads(Protocol):
     """The bytes of unfinished resumable uploads, kept apart from stored files until the last one arrives.
 
     An adapter may keep them as one file appended in place (local disk) or
-    as the parts of one multipart upload of the object store (S3: parts of
-    at least 5 MiB, the shorter tail buffered on local disk or as a small
-    object, never in memory; completion is CompleteMultipartUpload). The
+    as segment objects of the object store, each complete before it is
+    visible (S3: ``adapters/partial_uploads/s3.py``). The
     committed offset lives in the database; an adapter only promises that
     the bytes it reports are durable, and drops what lies past an offset it
     is asked to append at (what a request killed before its commit left).

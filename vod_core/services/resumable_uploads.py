@@ -14,9 +14,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from vod_core.errors import (
     AlreadyInLibrary,
@@ -39,6 +40,7 @@ from vod_core.services.uploads import MAX_FILENAME
 from vod_core.services.validation import require_id
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MAX_METADATA = 4096
 """Characters of ``Upload-Metadata`` kept (it is echoed on every HEAD)."""
@@ -233,6 +235,26 @@ class ResumableUploads:
                 hasher.update(data)
             yield data
 
+    async def _renewing(self, upload_id: str, token: str, work: Awaitable[T]) -> T:
+        """``work``'s result, the lease renewed while it runs.
+
+        Completing on object storage copies every byte of the upload (S3 has
+        no concatenation to drive), which can outlast the lease: a client
+        retrying its last chunk must not take the upload over and drop bytes
+        the copy is still reading.
+        """
+        task = asyncio.ensure_future(work)
+        try:
+            while True:
+                done, _ = await asyncio.wait({task}, timeout=LEASE_RENEWAL.total_seconds())
+                if done:
+                    return task.result()
+                await self._renew(upload_id, token, self._ctx.clock.now())
+        finally:
+            if not task.done():
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+
     async def _renew(self, upload_id: str, token: str, now: datetime) -> None:
         async with self._ctx.uow() as uow:
             renewed = await uow.resumable_uploads.renew(upload_id, token, now + LEASE)
@@ -271,7 +293,9 @@ class ResumableUploads:
 
     async def _complete(self, upload: ResumableUpload, token: str) -> ResumableUpload:
         """Move the bytes into storage and record the stored file and the finished upload in one transaction."""
-        size = await self._ctx.partial_uploads.complete(upload.id, self._ctx.storage, upload.id)
+        size = await self._renewing(
+            upload.id, token, self._ctx.partial_uploads.complete(upload.id, self._ctx.storage, upload.id)
+        )
         stored = StoredFile(
             id=upload.id,
             user_id=upload.user_id,
