@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from datetime import timedelta
 
 from adapters.memory import MemoryBackend
 from adapters.memory.database import MemoryDatabase
@@ -13,6 +14,7 @@ from adapters.memory.storage import MemoryStorage
 from entrypoints.bootstrap import Runtime, bootstrap
 from entrypoints.config import Config
 from vod_core import Vod
+from vod_core.job_retries import JobRetryPolicy
 from vod_core.ports.clock import Clock
 from vod_core.ports.jobs import JobQueue
 from vod_core.ports.media import ProgressCallback, Rendition, RenditionRequest, Transcoder
@@ -20,6 +22,9 @@ from vod_core.ports.storage import ObjectStorage
 
 TEST_CONFIG = Config.in_memory(webhook_allow_private=True)
 """The memory profile, with callbacks to the loopback receivers of the tests allowed."""
+
+QUICK_RETRIES = JobRetryPolicy(first_delay=timedelta(milliseconds=1), max_delay=timedelta(milliseconds=20))
+"""The default limits, with retries due within milliseconds rather than seconds."""
 
 
 def memory_runtime(
@@ -29,6 +34,7 @@ def memory_runtime(
     jobs: JobQueue | None = None,
     transcoder: Transcoder | None = None,
     clock: Clock | None = None,
+    job_retries: JobRetryPolicy = QUICK_RETRIES,
 ) -> Runtime:
     """The memory profile over ``db``: build a second one on the same ``db`` and storage to play a restart.
 
@@ -41,6 +47,7 @@ def memory_runtime(
         jobs=jobs,
         transcoder=transcoder,
         clock=clock,
+        job_retries=job_retries,
     )
 
 

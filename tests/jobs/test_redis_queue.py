@@ -61,7 +61,7 @@ async def test_an_entry_is_acknowledged_and_removed_only_after_its_job_finished(
     transcoder = GateTranscoder()
     vod = fresh_memory_vod(queue, transcoder=transcoder)
     user = await user_with_auto_transcode(vod)
-    async with consuming(RedisJobConsumer(queue, vod.processing.handle, timing=FAST)):
+    async with consuming(RedisJobConsumer(queue, vod.processing.handle, timing=FAST, retries=vod.ctx.job_retries)):
         video_id = await new_video(vod, user)
 
         async def transcoding() -> bool:
@@ -84,8 +84,12 @@ async def test_a_long_job_is_kept_alive_and_not_taken_over(queue: RedisJobQueue)
     vod = fresh_memory_vod(queue, transcoder=transcoder)
     user = await user_with_auto_transcode(vod)
     async with (
-        consuming(RedisJobConsumer(queue, vod.processing.handle, timing=FAST, consumer="a")),
-        consuming(RedisJobConsumer(queue, vod.processing.handle, timing=FAST, consumer="b")),
+        consuming(
+            RedisJobConsumer(queue, vod.processing.handle, timing=FAST, retries=vod.ctx.job_retries, consumer="a")
+        ),
+        consuming(
+            RedisJobConsumer(queue, vod.processing.handle, timing=FAST, retries=vod.ctx.job_retries, consumer="b")
+        ),
     ):
         await new_video(vod, user)
 
@@ -107,7 +111,7 @@ async def test_a_failing_job_is_redelivered_and_given_up_after_the_attempt_limit
     transcoder: Transcoder = BrokenTranscoder()
     vod = fresh_memory_vod(queue, transcoder=transcoder)
     user = await user_with_auto_transcode(vod)
-    async with consuming(RedisJobConsumer(queue, vod.processing.handle, timing=FAST)):
+    async with consuming(RedisJobConsumer(queue, vod.processing.handle, timing=FAST, retries=vod.ctx.job_retries)):
         video_id = await new_video(vod, user)
 
         async def failed() -> bool:
@@ -130,7 +134,9 @@ async def test_follow_up_jobs_go_through_the_stream(queue: RedisJobQueue) -> Non
     transcoder = FakeTranscoder()
     vod = fresh_memory_vod(queue, transcoder=transcoder)
     user = await user_with_auto_transcode(vod, templates=(1, 2))
-    async with consuming(RedisJobConsumer(queue, vod.processing.handle, timing=FAST, concurrency=2)):
+    async with consuming(
+        RedisJobConsumer(queue, vod.processing.handle, timing=FAST, retries=vod.ctx.job_retries, concurrency=2)
+    ):
         video_id = await new_video(vod, user)
 
         async def ready() -> bool:
