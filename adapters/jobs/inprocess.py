@@ -58,9 +58,6 @@ class InProcessJobQueue(JobQueue):
         self._unfinished += 1
         self._idle.clear()
         self._not_started.append(job)
-        self._put(job)
-
-    def _put(self, job: Job) -> None:
         self._queue.put_nowait(job)
         jobs_enqueued([job])
 
@@ -111,13 +108,14 @@ class InProcessJobQueue(JobQueue):
             exc_info=error,
         )
         self._not_started.append(retry.job)
+        jobs_enqueued([retry.job])
         timer = asyncio.create_task(self._put_after(retry.job, retry.delay.total_seconds()))
         self._timers.add(timer)
         timer.add_done_callback(self._timers.discard)
 
     async def _put_after(self, job: Job, delay_s: float) -> None:
         await asyncio.sleep(delay_s)
-        self._put(job)
+        self._queue.put_nowait(job)
 
     def _finished(self) -> None:
         self._unfinished -= 1

@@ -106,6 +106,7 @@ class RedisJobQueue(JobQueue):
             pipe.xack(self.stream, GROUP, entry_id)
             pipe.xdel(self.stream, entry_id)
             await pipe.execute()
+        jobs_enqueued([job])
 
     async def promote_due(self, now: datetime) -> int:
         """Move the jobs due by ``now`` back into the stream; returns how many."""
