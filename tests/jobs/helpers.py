@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import timedelta
@@ -11,6 +12,7 @@ from adapters.memory import MemoryBackend
 from adapters.memory.database import MemoryDatabase
 from adapters.memory.fake_media import FakeTranscoder, fake_video_bytes
 from adapters.memory.storage import MemoryStorage
+from adapters.redis.jobs import GROUP, RedisJobConsumer, RedisJobQueue
 from entrypoints.bootstrap import Runtime, bootstrap
 from entrypoints.config import Config
 from vod_core import Vod
@@ -58,9 +60,10 @@ def memory_vod(
     *,
     transcoder: Transcoder | None = None,
     clock: Clock | None = None,
+    job_retries: JobRetryPolicy = QUICK_RETRIES,
 ) -> Vod:
     """A Vod over ``db`` whose jobs go to ``jobs``."""
-    return memory_runtime(db, storage, jobs=jobs, transcoder=transcoder, clock=clock).vod
+    return memory_runtime(db, storage, jobs=jobs, transcoder=transcoder, clock=clock, job_retries=job_retries).vod
 
 
 def fresh_memory_vod(jobs: JobQueue, *, transcoder: Transcoder | None = None, clock: Clock | None = None) -> Vod:
@@ -90,6 +93,23 @@ async def eventually(condition: Callable[[], Awaitable[bool]], timeout_s: float 
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what or condition}")
         await asyncio.sleep(0.02)
+
+
+@contextlib.asynccontextmanager
+async def consuming(consumer: RedisJobConsumer) -> AsyncIterator[None]:
+    """Run ``consumer`` while the block runs."""
+    task = asyncio.create_task(consumer.run())
+    try:
+        yield
+    finally:
+        consumer.stop()
+        await task
+
+
+async def pending(queue: RedisJobQueue) -> int:
+    """Entries of the stream read and not acknowledged yet."""
+    summary = await queue.client.xpending(queue.stream, GROUP)
+    return int(summary["pending"])
 
 
 class GateTranscoder(FakeTranscoder):

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator
 
 import pytest
 from redis.asyncio import Redis
@@ -20,10 +18,12 @@ from entrypoints.worker import run_worker
 from tests.jobs.helpers import (
     BrokenTranscoder,
     GateTranscoder,
+    consuming,
     eventually,
     fresh_memory_vod,
     memory_vod,
     new_video,
+    pending,
     user_with_auto_transcode,
 )
 from vod_core.play_set import PlaySetStatus
@@ -33,28 +33,6 @@ from vod_core.ports.media import Transcoder
 pytestmark = pytest.mark.redis
 
 FAST = Timing(min_idle_ms=300, claim_every_s=0.1, block_ms=100)
-
-
-@pytest.fixture
-async def queue(redis_url: str, redis_prefix: str) -> AsyncIterator[RedisJobQueue]:
-    client = Redis.from_url(redis_url, decode_responses=True)
-    yield RedisJobQueue(client, prefix=redis_prefix)
-    await client.aclose()
-
-
-@contextlib.asynccontextmanager
-async def consuming(consumer: RedisJobConsumer) -> AsyncIterator[None]:
-    task = asyncio.create_task(consumer.run())
-    try:
-        yield
-    finally:
-        consumer.stop()
-        await task
-
-
-async def pending(queue: RedisJobQueue) -> int:
-    summary = await queue.client.xpending(queue.stream, GROUP)
-    return int(summary["pending"])
 
 
 async def test_an_entry_is_acknowledged_and_removed_only_after_its_job_finished(queue: RedisJobQueue) -> None:
