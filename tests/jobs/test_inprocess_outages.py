@@ -12,7 +12,12 @@ from datetime import timedelta
 
 from adapters.memory.database import MemoryDatabase
 from adapters.memory.fake_media import fake_video_bytes
+from adapters.memory.storage import MemoryStorage
+from adapters.memory.unit_of_work import MemoryReadUnitOfWork, MemoryUnitOfWork
+from entrypoints.bootstrap import bootstrap
 from tests.jobs.helpers import (
+    QUICK_RETRIES,
+    TEST_CONFIG,
     BrokenTranscoder,
     eventually,
     memory_runtime,
@@ -22,6 +27,8 @@ from tests.jobs.helpers import (
 from tests.jobs.test_inprocess_queue import live_play_sets, running
 from tests.support.clock import ShiftedClock
 from tests.support.outage import StoreOutage
+from tests.support.units import Units
+from tests.unit.test_use_case_failures import FlakyUnitOfWork, Outage
 from vod_core import Vod
 from vod_core.job_retries import JobRetryPolicy
 from vod_core.play_set import PlaySetStatus
@@ -164,3 +171,36 @@ async def test_jobs_waiting_for_the_store_hold_no_slot_and_a_stop_loses_none_of_
         await queue.wait_idle()
     for video_id in stuck:
         assert (await video_of(second.vod, user.id, video_id)).status == VideoStatus.READY
+
+
+async def test_a_database_outage_longer_than_the_attempt_limit_waits_too() -> None:
+    db, outage = MemoryDatabase(), Outage()
+
+    def writes() -> FlakyUnitOfWork:
+        return FlakyUnitOfWork(MemoryUnitOfWork(db), outage)
+
+    async def status() -> VideoStatus:
+        async with MemoryReadUnitOfWork(db) as uow:
+            video = await uow.videos.get(video_id)
+        assert video is not None
+        return video.status
+
+    # Only writes fail: recovery at start reads what is unfinished.
+    units = Units(writes, lambda: MemoryReadUnitOfWork(db))
+    runtime = bootstrap(TEST_CONFIG, database=units, storage=MemoryStorage(), job_retries=QUICK_RETRIES)
+    vod = runtime.vod
+    user, _ = await vod.users.create_user("alice")
+    video_id = await new_video(vod, user.id)  # queued, not started yet
+    outage.start()
+    async with running(runtime) as queue:
+        failed_from = outage.calls
+
+        async def tried_many_times() -> bool:
+            return outage.calls - failed_from >= MANY
+
+        await eventually(tried_many_times)
+        assert await status() == VideoStatus.INITIAL
+        outage.fail_from = None  # the database is back
+        await queue.wait_idle()
+
+    assert await status() == VideoStatus.READY
