@@ -47,9 +47,10 @@ class InProcessJobQueue(JobQueue):
         self._jitter = jitter
         self._queue: asyncio.Queue[Job] = asyncio.Queue()
         self._not_started: list[Job] = []
-        """Jobs queued or waiting for their retry."""
+        """The jobs in ``_queue``."""
         self._workers: list[asyncio.Task[None]] = []
-        self._timers: set[asyncio.Task[None]] = set()
+        self._waiting: dict[asyncio.Task[None], Job] = {}
+        """Retries waiting for their delay, by the task that sleeps it."""
         self._unfinished = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -57,27 +58,34 @@ class InProcessJobQueue(JobQueue):
     async def enqueue(self, job: Job) -> None:
         self._unfinished += 1
         self._idle.clear()
+        self._put(job)
+        jobs_enqueued([job])
+
+    def _put(self, job: Job) -> None:
         self._not_started.append(job)
         self._queue.put_nowait(job)
-        jobs_enqueued([job])
 
     async def queued(self) -> list[Job]:
         """Jobs not started yet, those waiting for a retry included (a running job's work is
         unfinished in the database)."""
-        return list(self._not_started)
+        return [*self._not_started, *self._waiting.values()]
 
     def start(self, handler: JobHandler) -> None:
         """Run queued jobs, and every job enqueued later, in the background until :meth:`stop`."""
         self._workers = [asyncio.create_task(self._work(handler)) for _ in range(self._concurrency)]
 
     async def stop(self) -> None:
-        """Cancel running jobs and pending retries; their work stays unfinished in the database and
-        resumes on the next start."""
-        tasks = [*self._workers, *self._timers]
+        """Cancel running jobs and waiting retries; their work stays unfinished in the database and
+        resumes on the next start (its recovery re-creates them, as they are no longer queued)."""
+        tasks = [*self._workers, *self._waiting]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        self._waiting.clear()
         self._workers = []
+        self._unfinished = len(self._not_started)
+        if not self._unfinished:
+            self._idle.set()
 
     async def wait_idle(self) -> None:
         """Return once every job, follow-ups and retries included, has finished (or was given up)."""
@@ -107,15 +115,15 @@ class InProcessJobQueue(JobQueue):
             retry.delay.total_seconds(),
             exc_info=error,
         )
-        self._not_started.append(retry.job)
         jobs_enqueued([retry.job])
-        timer = asyncio.create_task(self._put_after(retry.job, retry.delay.total_seconds()))
-        self._timers.add(timer)
-        timer.add_done_callback(self._timers.discard)
+        timer = asyncio.create_task(asyncio.sleep(retry.delay.total_seconds()))
+        self._waiting[timer] = retry.job
+        timer.add_done_callback(self._due)
 
-    async def _put_after(self, job: Job, delay_s: float) -> None:
-        await asyncio.sleep(delay_s)
-        self._queue.put_nowait(job)
+    def _due(self, timer: asyncio.Task[None]) -> None:
+        job = self._waiting.pop(timer, None)
+        if job is not None and not timer.cancelled():
+            self._put(job)
 
     def _finished(self) -> None:
         self._unfinished -= 1

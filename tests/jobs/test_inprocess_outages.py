@@ -24,7 +24,7 @@ from tests.jobs.helpers import (
     new_video,
     user_with_auto_transcode,
 )
-from tests.jobs.test_inprocess_queue import live_play_sets, running
+from tests.jobs.test_inprocess_queue import live_play_sets, queue_of, running
 from tests.support.clock import ShiftedClock
 from tests.support.outage import StoreOutage
 from tests.support.units import Units
@@ -161,9 +161,10 @@ async def test_jobs_waiting_for_the_store_hold_no_slot_and_a_stop_loses_none_of_
             return (await video_of(vod, user.id, other)).status == VideoStatus.READY
 
         await eventually(other_ready, what="a new video to be processed while two jobs wait an hour")
-    # stopped (as by SIGTERM) while both jobs wait for their retry
+    # stopped (as by SIGTERM) while both jobs wait for their retry: the database keeps their work
     for video_id in stuck:
         assert (await video_of(vod, user.id, video_id)).status == VideoStatus.UPLOADING
+    assert await queue_of(first).queued() == []  # so that recovery re-creates them
 
     storage.unreachable.clear()  # the store is back when the service starts again
     second = memory_runtime(db, storage)
