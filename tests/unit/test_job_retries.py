@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from entrypoints.bootstrap import bootstrap
+from entrypoints.config import Config, ConfigError
 from vod_core.errors import InternalError, StorageUnavailable, UpdateVideoFailed
 from vod_core.job_retries import OUTAGE_REASON, JobRetryPolicy, is_outage
 from vod_core.ports.jobs import Job, JobKind
@@ -123,3 +126,13 @@ def test_an_outage_is_recognised_through_its_causes_only() -> None:
     during = RuntimeError("a bug while handling an outage")
     during.__context__ = StorageUnavailable("down")
     assert not is_outage(during)  # only causes count, not errors that happened meanwhile
+
+
+def test_the_outage_bound_is_a_setting_that_reaches_the_policy() -> None:
+    assert Config.from_env({}).job_outage_retry_s == 86400
+    config = Config.in_memory(job_outage_retry_s=3600)
+    assert bootstrap(config).vod.ctx.job_retries == JobRetryPolicy(outage_limit=timedelta(hours=1))
+    assert Config.from_env({"VOD_JOB_OUTAGE_RETRY_S": "600"}).job_outage_retry_s == 600
+    for bad in ("59", "1h", "-5"):
+        with pytest.raises(ConfigError, match="VOD_JOB_OUTAGE_RETRY_S"):
+            Config.from_env({"VOD_JOB_OUTAGE_RETRY_S": bad})
