@@ -51,6 +51,7 @@ from entrypoints.http import Resources
 from entrypoints.http.presenters import Presenter
 from vod_core import Context, Vod
 from vod_core.guesses import GuessPolicy
+from vod_core.job_retries import JobRetryPolicy
 from vod_core.ports.clock import Clock
 from vod_core.ports.ids import IdGenerator
 from vod_core.ports.jobs import JobQueue
@@ -188,6 +189,7 @@ def bootstrap(
     guess_policy: GuessPolicy | None = None,
     sources: SourceFetcher | None = None,
     partial_uploads: PartialUploads | None = None,
+    job_retries: JobRetryPolicy | None = None,
 ) -> Runtime:
     """Build the service for ``config``; each keyword replaces the part the profile would build.
 
@@ -198,6 +200,8 @@ def bootstrap(
     jobs deterministically with its ``drain()`` (tests, the embedding example).
     """
     memory = config.profile == "memory"
+    clock = clock or SystemClock()
+    job_retries = job_retries or JobRetryPolicy(outage_limit=timedelta(seconds=config.job_outage_retry_s))
     closers: list[Closer] = []
     owned: Database | None = None
     if database is None:
@@ -240,7 +244,7 @@ def bootstrap(
         if redis is not None:
             jobs = redis_jobs = RedisJobQueue(redis, prefix=config.redis_prefix)
         else:
-            jobs = in_process = InProcessJobQueue()
+            jobs = in_process = InProcessJobQueue(retries=job_retries, clock=clock)
     ctx = Context(
         uow=database.unit_of_work,
         read_uow=database.read_unit_of_work,
@@ -249,7 +253,7 @@ def bootstrap(
         thumbnailer=thumbnailer or (FakeThumbnailer() if memory else PyAVThumbnailer()),
         transcoder=transcoder,
         jobs=jobs,
-        clock=clock or SystemClock(),
+        clock=clock,
         ids=ids or RandomIds(),
         links=PublicFileLinks(config.base_url()),
         sources=sources,
@@ -261,6 +265,7 @@ def bootstrap(
         url_ttl_s=config.url_ttl_s,
         unlinked_ttl_s=config.unlinked_ttl_s,
         session_ttl_s=config.console_session_ttl_s,
+        job_retries=job_retries,
     )
     return Runtime(
         config,

@@ -34,6 +34,7 @@ embedding the core and for tests; nothing touches the disk.
 """
 LOG_FORMATS = ("text", "json")
 DEFAULT_CACHE_BYTES = 20 * 1024**3
+DEFAULT_OUTAGE_RETRY_S = 24 * 3600
 S3_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 """S3's rule for bucket names (3-63 lowercase letters, digits, dots, hyphens)."""
 
@@ -83,6 +84,8 @@ class Config:
     """A non-AWS S3-compatible store (VOD_S3_ENDPOINT_URL); empty: AWS."""
     cache_bytes: int = DEFAULT_CACHE_BYTES
     """Bound of the local copies of objects media tools read (VOD_CACHE_BYTES), with S3 storage."""
+    job_outage_retry_s: int = DEFAULT_OUTAGE_RETRY_S
+    """How long a background job is retried while the store or database is unavailable (VOD_JOB_OUTAGE_RETRY_S)."""
 
     @classmethod
     def in_memory(cls, **fields: Any) -> Config:
@@ -121,6 +124,7 @@ class Config:
             storage_url=env.get("VOD_STORAGE_URL", "").strip(),
             s3_endpoint_url=_endpoint_url(env),
             cache_bytes=_int(env, "VOD_CACHE_BYTES", DEFAULT_CACHE_BYTES, minimum=1),
+            job_outage_retry_s=_int(env, "VOD_JOB_OUTAGE_RETRY_S", DEFAULT_OUTAGE_RETRY_S, minimum=60),
         )
         config.zone()  # fail at start on an unknown zone
         if config.s3_location() is not None and config.cache_bytes < config.max_upload_bytes:

@@ -2,7 +2,8 @@
 
 Start as many as there are machines (or cores) to spare; each process is
 one consumer of the group. A worker that is killed leaves its job pending
-and another worker takes it over once it has been idle for ``min_idle_ms``.
+and another worker takes it over once it has been idle for ``min_idle_ms``;
+a job that failed waits for its retry in Redis, not in a worker.
 """
 
 from __future__ import annotations
@@ -54,7 +55,14 @@ async def run_worker(
     if recover:
         lost = await vod.processing.recover()
         log.info("recovery queued %d jobs whose enqueue was lost", len(lost))
-    consumer = RedisJobConsumer(job_queue, vod.processing.handle, concurrency=concurrency, timing=timing)
+    consumer = RedisJobConsumer(
+        job_queue,
+        vod.processing.handle,
+        concurrency=concurrency,
+        timing=timing,
+        retries=vod.ctx.job_retries,
+        clock=vod.ctx.clock,
+    )
     consuming = asyncio.create_task(consumer.run(), name="job-consumer")
     stopping = asyncio.create_task(stop.wait())
     await asyncio.wait({consuming, stopping}, return_when=asyncio.FIRST_COMPLETED)

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from datetime import timedelta
 
 from adapters.memory import MemoryBackend
 from adapters.memory.database import MemoryDatabase
 from adapters.memory.fake_media import FakeTranscoder, fake_video_bytes
 from adapters.memory.storage import MemoryStorage
+from adapters.redis.jobs import GROUP, RedisJobConsumer, RedisJobQueue
 from entrypoints.bootstrap import Runtime, bootstrap
 from entrypoints.config import Config
 from vod_core import Vod
+from vod_core.job_retries import JobRetryPolicy
 from vod_core.ports.clock import Clock
 from vod_core.ports.jobs import JobQueue
 from vod_core.ports.media import ProgressCallback, Rendition, RenditionRequest, Transcoder
@@ -20,6 +24,9 @@ from vod_core.ports.storage import ObjectStorage
 
 TEST_CONFIG = Config.in_memory(webhook_allow_private=True)
 """The memory profile, with callbacks to the loopback receivers of the tests allowed."""
+
+QUICK_RETRIES = JobRetryPolicy(first_delay=timedelta(milliseconds=1), max_delay=timedelta(milliseconds=20))
+"""The default limits, with retries due within milliseconds rather than seconds."""
 
 
 def memory_runtime(
@@ -29,6 +36,7 @@ def memory_runtime(
     jobs: JobQueue | None = None,
     transcoder: Transcoder | None = None,
     clock: Clock | None = None,
+    job_retries: JobRetryPolicy = QUICK_RETRIES,
 ) -> Runtime:
     """The memory profile over ``db``: build a second one on the same ``db`` and storage to play a restart.
 
@@ -41,6 +49,7 @@ def memory_runtime(
         jobs=jobs,
         transcoder=transcoder,
         clock=clock,
+        job_retries=job_retries,
     )
 
 
@@ -51,9 +60,10 @@ def memory_vod(
     *,
     transcoder: Transcoder | None = None,
     clock: Clock | None = None,
+    job_retries: JobRetryPolicy = QUICK_RETRIES,
 ) -> Vod:
     """A Vod over ``db`` whose jobs go to ``jobs``."""
-    return memory_runtime(db, storage, jobs=jobs, transcoder=transcoder, clock=clock).vod
+    return memory_runtime(db, storage, jobs=jobs, transcoder=transcoder, clock=clock, job_retries=job_retries).vod
 
 
 def fresh_memory_vod(jobs: JobQueue, *, transcoder: Transcoder | None = None, clock: Clock | None = None) -> Vod:
@@ -83,6 +93,23 @@ async def eventually(condition: Callable[[], Awaitable[bool]], timeout_s: float 
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what or condition}")
         await asyncio.sleep(0.02)
+
+
+@contextlib.asynccontextmanager
+async def consuming(consumer: RedisJobConsumer) -> AsyncIterator[None]:
+    """Run ``consumer`` while the block runs."""
+    task = asyncio.create_task(consumer.run())
+    try:
+        yield
+    finally:
+        consumer.stop()
+        await task
+
+
+async def pending(queue: RedisJobQueue) -> int:
+    """Entries of the stream read and not acknowledged yet."""
+    summary = await queue.client.xpending(queue.stream, GROUP)
+    return int(summary["pending"])
 
 
 class GateTranscoder(FakeTranscoder):

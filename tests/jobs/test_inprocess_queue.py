@@ -78,7 +78,7 @@ async def test_a_raising_job_is_retried_until_the_limit_then_fails_with_the_reas
         (play_set,) = await live_play_sets(vod, video_id)
         assert play_set.status == PlaySetStatus.TRANSCODE_FAILED
         assert "gave up after 3 attempts" in play_set.failure_reason
-        assert len(transcoder.calls) == vod.ctx.max_job_attempts
+        assert len(transcoder.calls) == vod.ctx.job_retries.max_attempts
         # The runner survived: the next job still runs.
         other = await new_video(vod, user, skip_auto_trans=True)
         await queue.wait_idle()

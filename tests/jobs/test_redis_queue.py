@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator
 
 import pytest
 from redis.asyncio import Redis
@@ -20,10 +18,12 @@ from entrypoints.worker import run_worker
 from tests.jobs.helpers import (
     BrokenTranscoder,
     GateTranscoder,
+    consuming,
     eventually,
     fresh_memory_vod,
     memory_vod,
     new_video,
+    pending,
     user_with_auto_transcode,
 )
 from vod_core.play_set import PlaySetStatus
@@ -35,33 +35,11 @@ pytestmark = pytest.mark.redis
 FAST = Timing(min_idle_ms=300, claim_every_s=0.1, block_ms=100)
 
 
-@pytest.fixture
-async def queue(redis_url: str, redis_prefix: str) -> AsyncIterator[RedisJobQueue]:
-    client = Redis.from_url(redis_url, decode_responses=True)
-    yield RedisJobQueue(client, prefix=redis_prefix)
-    await client.aclose()
-
-
-@contextlib.asynccontextmanager
-async def consuming(consumer: RedisJobConsumer) -> AsyncIterator[None]:
-    task = asyncio.create_task(consumer.run())
-    try:
-        yield
-    finally:
-        consumer.stop()
-        await task
-
-
-async def pending(queue: RedisJobQueue) -> int:
-    summary = await queue.client.xpending(queue.stream, GROUP)
-    return int(summary["pending"])
-
-
 async def test_an_entry_is_acknowledged_and_removed_only_after_its_job_finished(queue: RedisJobQueue) -> None:
     transcoder = GateTranscoder()
     vod = fresh_memory_vod(queue, transcoder=transcoder)
     user = await user_with_auto_transcode(vod)
-    async with consuming(RedisJobConsumer(queue, vod.processing.handle, timing=FAST)):
+    async with consuming(RedisJobConsumer(queue, vod.processing.handle, timing=FAST, retries=vod.ctx.job_retries)):
         video_id = await new_video(vod, user)
 
         async def transcoding() -> bool:
@@ -84,8 +62,12 @@ async def test_a_long_job_is_kept_alive_and_not_taken_over(queue: RedisJobQueue)
     vod = fresh_memory_vod(queue, transcoder=transcoder)
     user = await user_with_auto_transcode(vod)
     async with (
-        consuming(RedisJobConsumer(queue, vod.processing.handle, timing=FAST, consumer="a")),
-        consuming(RedisJobConsumer(queue, vod.processing.handle, timing=FAST, consumer="b")),
+        consuming(
+            RedisJobConsumer(queue, vod.processing.handle, timing=FAST, retries=vod.ctx.job_retries, consumer="a")
+        ),
+        consuming(
+            RedisJobConsumer(queue, vod.processing.handle, timing=FAST, retries=vod.ctx.job_retries, consumer="b")
+        ),
     ):
         await new_video(vod, user)
 
@@ -107,7 +89,7 @@ async def test_a_failing_job_is_redelivered_and_given_up_after_the_attempt_limit
     transcoder: Transcoder = BrokenTranscoder()
     vod = fresh_memory_vod(queue, transcoder=transcoder)
     user = await user_with_auto_transcode(vod)
-    async with consuming(RedisJobConsumer(queue, vod.processing.handle, timing=FAST)):
+    async with consuming(RedisJobConsumer(queue, vod.processing.handle, timing=FAST, retries=vod.ctx.job_retries)):
         video_id = await new_video(vod, user)
 
         async def failed() -> bool:
@@ -130,7 +112,9 @@ async def test_follow_up_jobs_go_through_the_stream(queue: RedisJobQueue) -> Non
     transcoder = FakeTranscoder()
     vod = fresh_memory_vod(queue, transcoder=transcoder)
     user = await user_with_auto_transcode(vod, templates=(1, 2))
-    async with consuming(RedisJobConsumer(queue, vod.processing.handle, timing=FAST, concurrency=2)):
+    async with consuming(
+        RedisJobConsumer(queue, vod.processing.handle, timing=FAST, retries=vod.ctx.job_retries, concurrency=2)
+    ):
         video_id = await new_video(vod, user)
 
         async def ready() -> bool:

@@ -18,3 +18,16 @@ class SteppingClock(Clock):
 
     def advance(self, delta: timedelta) -> None:
         self.current += delta
+
+
+class ShiftedClock(Clock):
+    """The real time, moved forward by whatever the test :meth:`advance`\\ d (time passes on its own too)."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, delta: timedelta) -> None:
+        self.offset += delta

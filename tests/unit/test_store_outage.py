@@ -2,11 +2,13 @@
 
 A rendition or cover that could not be stored because the store was
 unreachable is no fault of the video: the job raises, the queue runs it
-again, and the retry finishes the work. Only past the last attempt does
-the play set fail (``Processing.give_up``).
+again, and the retry finishes the work. Such tries are not attempts: only
+an outage longer than the policy's bound fails the work (``Processing.give_up``).
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import pytest
 
@@ -69,3 +71,17 @@ async def test_a_cover_the_store_could_not_take_is_made_again_on_retry(outage: t
     details = await world.vod.videos.get_video(world.alice, video_id)
     assert details.video.status == VideoStatus.READY
     assert details.video.thumb_storage_id in storage.objects
+
+
+async def test_a_job_the_store_was_unavailable_to_for_too_long_fails_its_video(
+    outage: tuple[World, FlakyStorage],
+) -> None:
+    world, _ = outage
+    video_id = await world.video(world.alice, ready=False)
+    (job,) = world.jobs.pending
+    limit = world.vod.ctx.job_retries.outage_limit
+    since = world.vod.ctx.clock.now() - limit
+    await world.vod.processing.handle(replace(job, outages=30, outage_since=since))
+    failed = (await world.vod.videos.get_video(world.alice, video_id)).video
+    assert failed.status == VideoStatus.UPLOAD_FAILED
+    assert failed.failure_reason == "gave up: the object store or database was unreachable for 24 h"

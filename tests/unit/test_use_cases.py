@@ -187,7 +187,7 @@ async def test_a_job_past_its_last_attempt_fails_its_work(world: World) -> None:
     video_id = await world.video(world.alice)
     play_set = await world.vod.transcoding.start_transcode(world.alice, video_id, 1)
     world.jobs.pending.clear()
-    attempts = world.vod.ctx.max_job_attempts
+    attempts = world.vod.ctx.job_retries.max_attempts
     await world.vod.processing.handle(Job(JobKind.TRANSCODE, video_id, (play_set.id,), attempt=attempts + 1))
     (failed,) = (await world.vod.videos.get_video(world.alice, video_id)).play_sets
     assert failed.status == PlaySetStatus.TRANSCODE_FAILED and "gave up" in failed.failure_reason

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
@@ -17,21 +18,28 @@ class JobKind(StrEnum):
 class Job:
     """Background work. Jobs are idempotent: running one twice is harmless.
 
-    ``attempt`` counts deliveries of this job (1 on the first run), so a
-    queue that redelivers after a crash can give up after N attempts.
+    The retry counters travel with the job (:class:`vod_core.job_retries.JobRetryPolicy`
+    sets them): ``attempt`` is 1 plus the runs that failed for a reason of
+    their own (or died with their worker), so that real failures are given
+    up after N attempts; runs that failed because the store or database was
+    unavailable count apart, in ``outages`` (the current streak, for the
+    backoff) since ``outage_since`` (when that streak began, for its bound).
     """
 
     kind: JobKind
     video_id: str
     play_set_ids: tuple[str, ...] = field(default=())
     attempt: int = 1
+    outages: int = 0
+    outage_since: datetime | None = None
 
 
 JobHandler = Callable[[Job], Awaitable[None]]
 """What a queue's consumer runs for each job (``Vod.processing.handle``).
 
-A handler that raises leaves the job to be retried with ``attempt + 1``;
-one that returns has finished it (follow-up jobs it needs were enqueued
+A handler that raises leaves the job to be retried when and as
+:meth:`vod_core.job_retries.JobRetryPolicy.after_failure` says; one that
+returns has finished it (follow-up jobs it needs were enqueued
 through the queue, like every other job)."""
 
 

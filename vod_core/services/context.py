@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import tzinfo
 from zoneinfo import ZoneInfo
 
+from vod_core.job_retries import JobRetryPolicy
 from vod_core.ports.clock import Clock
 from vod_core.ports.ids import IdGenerator
 from vod_core.ports.jobs import JobQueue
@@ -44,7 +45,8 @@ class Context:
     """The bytes of unfinished resumable uploads (tus)."""
     zone: tzinfo = DEFAULT_ZONE
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
-    max_job_attempts: int = 3
+    job_retries: JobRetryPolicy = field(default_factory=JobRetryPolicy)
+    """When failed background jobs run again and when they are given up (the queues follow it too)."""
     allow_private_urls: bool = False
     """Source URLs may point to loopback and private addresses (``VOD_ALLOW_PRIVATE_URLS``)."""
     url_signing_key: str = ""

@@ -63,11 +63,13 @@ class Processing:
         """Run one job (the queues' :data:`~vod_core.ports.jobs.JobHandler`).
 
         Follow-up work is enqueued through ``ctx.jobs`` after its commit,
-        like every job a use case schedules. A job past its last allowed
-        attempt fails its work with the reason instead of running again.
+        like every job a use case schedules. A job past the limits of
+        ``ctx.job_retries`` (its attempts, or how long the store or database
+        has been unavailable to it) fails its work with the reason instead.
         """
-        if job.attempt > self._ctx.max_job_attempts:
-            await self.give_up(job, f"gave up after {self._ctx.max_job_attempts} attempts")
+        reason = self._ctx.job_retries.give_up_reason(job, self._ctx.clock.now())
+        if reason is not None:
+            await self.give_up(job, reason)
         elif job.kind == JobKind.DOWNLOAD_SOURCE:
             if await self._sources.download(job.video_id):
                 await self.process_video(job.video_id)
