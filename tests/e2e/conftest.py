@@ -18,7 +18,7 @@ from typing import TypeVar
 import httpx
 import pytest
 
-from tests.conftest import PG_ADMIN_URL
+from tests.conftest import pg_admin
 from tests.media.factory import Clip, make_clip
 
 T = TypeVar("T")
@@ -111,20 +111,10 @@ def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-async def _admin(sql: str) -> None:
-    import asyncpg  # type: ignore[import-untyped]  # no stubs (as in tests/conftest.py)
-
-    conn = await asyncpg.connect(PG_ADMIN_URL, timeout=5)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 @pytest.fixture
 def database_url(postgres_url: str) -> Iterator[str]:
     """A fresh PostgreSQL database of this test alone (the run's ``postgres_url`` one is shared)."""
     name = f"vod_scale_{secrets.token_hex(4)}"
-    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    asyncio.run(pg_admin(f'CREATE DATABASE "{name}"'))
     yield f"{postgres_url.rpartition('/')[0]}/{name}"
-    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    asyncio.run(pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
