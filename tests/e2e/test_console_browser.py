@@ -12,7 +12,9 @@ the test.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import re
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -21,6 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.e2e.conftest import API_KEY, Server, wait_for
 from tests.support.browser import LOOPBACK_HOSTS, PLAYS, headless_chromium
@@ -60,6 +63,17 @@ def foreign_site(tmp_path: Path) -> Iterator[tuple[Path, str]]:
     yield tmp_path, f"http://localhost:{httpd.server_address[1]}"
     httpd.shutdown()
     thread.join()
+
+
+def upload_ended(page: Any, server: Server) -> None:
+    """Wait until the upload page's item says the video was made; else fail with what it and the server said."""
+    status = page.locator("#uploads .status")
+    with contextlib.suppress(PlaywrightTimeout):  # what the page says then is the message
+        status.filter(has_text=re.compile("uploaded|failed")).wait_for(timeout=120000)
+    said = " ".join(status.all_inner_texts())  # no waiting: none at all is an answer too
+    if "uploaded" not in said:
+        requests = [line for line in server.log_path.read_text().splitlines() if "/storage/api/tus" in line]
+        pytest.fail(f"the upload says {said!r}; the service's tus requests:\n" + "\n".join(requests[-20:]))
 
 
 def stored_video(server: Server, video_id: str) -> dict[str, Any]:
@@ -102,6 +116,7 @@ def test_sign_in_upload_play_share_and_csrf(
     page.route("**/storage/api/tus/*", cut_the_first_patch)
     page.get_by_role("link", name="Upload", exact=True).click()
     page.set_input_files("#files", str(clip))
+    upload_ended(page, server)
     page.get_by_role("link", name="uploaded: open the video").click()
     page.wait_for_selector("#details .badge-video-1", timeout=120000)
     video_id = page.get_attribute("#video-page", "data-video-id")
@@ -134,6 +149,27 @@ def test_sign_in_upload_play_share_and_csrf(
     assert page.evaluate("fetch('/video/api/list').then(r => r.status)") == 401
     context.close()
     assert hosts and set(hosts) <= LOOPBACK_HOSTS, sorted(set(hosts) - LOOPBACK_HOSTS)
+
+
+def test_a_file_chosen_before_the_upload_script_ran_is_uploaded(server: Server, browser: Any, clip: Path) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(60000)
+    page.goto(f"{server.base_url}/console")
+    page.get_by_label("API key").fill(API_KEY)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_selector("#search")
+
+    held: list[Any] = []
+    page.route("**/static/console/upload.js", lambda route: held.append(route))  # held until a file is chosen
+    page.goto(f"{server.base_url}/console/upload", wait_until="commit")
+    page.set_input_files("#files", str(clip))
+    page.wait_for_function("document.getElementById('files').files.length === 1")
+    while not held:  # Playwright hands the held request over while it waits on the page
+        page.wait_for_timeout(20)
+    held[0].continue_()
+    upload_ended(page, server)
+    context.close()
 
 
 def ready_video(server: Server, clip: Path) -> str:

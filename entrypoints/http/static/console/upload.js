@@ -70,10 +70,13 @@ function sendAll(files) {
 }
 
 const input = document.getElementById("files");
-input.addEventListener("change", () => {
+function sendChosen() {
   sendAll(Array.from(input.files));
   input.value = "";
-});
+}
+input.addEventListener("change", sendChosen);
+// Files chosen before this module ran (it loads after the page is shown) fired no change event we saw.
+if (input.files.length) sendChosen();
 
 const drop = document.getElementById("drop");
 drop.addEventListener("dragover", (event) => {
