@@ -37,11 +37,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 
+from obstore.exceptions import BaseError
 from obstore.store import ObjectStore
 
+from adapters.storage.s3 import unavailable
 from vod_core.errors import NotFound
 from vod_core.ids import ID_PATTERN
 from vod_core.ports.partial_uploads import PartialUploads
@@ -91,6 +93,20 @@ class Listing:
         return self.chain[-1].end if self.chain else 0
 
 
+@contextlib.contextmanager
+def _store_failures(operation: str) -> Iterator[None]:
+    """The store's errors as the port's: StorageUnavailable (logged), or NotFound for bytes gone meanwhile.
+
+    Anything else (the request body failing, a chunk refused) passes untouched.
+    """
+    try:
+        yield
+    except FileNotFoundError:
+        raise NotFound("the upload's bytes are gone") from None
+    except BaseError as exc:
+        raise unavailable(f"resumable upload {operation}", exc) from exc
+
+
 class S3PartialUploads(PartialUploads):
     def __init__(
         self,
@@ -118,9 +134,14 @@ class S3PartialUploads(PartialUploads):
         return f"{self.folder(upload_id)}{start:0{OFFSET_DIGITS}d}"
 
     async def create(self, upload_id: str) -> None:
-        await self.store.put_async(self.folder(upload_id) + MARKER, b"")
+        with _store_failures("create"):
+            await self.store.put_async(self.folder(upload_id) + MARKER, b"")
 
     async def append(self, upload_id: str, offset: int, chunks: AsyncIterator[bytes]) -> int:
+        with _store_failures("append"):
+            return await self._append(upload_id, offset, chunks)
+
+    async def _append(self, upload_id: str, offset: int, chunks: AsyncIterator[bytes]) -> int:
         held = await self._cut(upload_id, offset)
         if held < offset:
             raise NotFound(f"the upload's bytes are gone: it holds {held}, not the {offset} committed")
@@ -137,12 +158,18 @@ class S3PartialUploads(PartialUploads):
         return segments.written
 
     async def stored_length(self, upload_id: str) -> int:
-        return (await self._existing(upload_id)).length
+        with _store_failures("stored_length"):
+            return (await self._existing(upload_id)).length
 
     async def truncate(self, upload_id: str, length: int) -> None:
-        await self._cut(upload_id, length)
+        with _store_failures("truncate"):
+            await self._cut(upload_id, length)
 
     async def complete(self, upload_id: str, storage: ObjectStorage, key: str) -> int:
+        with _store_failures("complete"):
+            return await self._complete(upload_id, storage, key)
+
+    async def _complete(self, upload_id: str, storage: ObjectStorage, key: str) -> int:
         if await storage.exists(key):  # moved before a crash: only the leftovers go
             size = (await storage.stat(key)).size
             await self.remove(upload_id)
@@ -153,6 +180,10 @@ class S3PartialUploads(PartialUploads):
         return size
 
     async def remove(self, upload_id: str) -> None:
+        with _store_failures("remove"):
+            await self._remove(upload_id)
+
+    async def _remove(self, upload_id: str) -> None:
         try:
             listing = await self._list(upload_id)
         except NotFound:

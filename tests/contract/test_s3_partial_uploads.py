@@ -13,7 +13,7 @@ import itertools
 import random
 import time
 import tracemalloc
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -25,8 +25,9 @@ from adapters.memory.storage import MemoryStorage
 from adapters.partial_uploads import MemoryPartialUploads
 from adapters.partial_uploads.s3 import S3PartialUploads
 from adapters.storage import LocalStorage
-from tests.support.s3 import S3Server, obstore_s3
-from vod_core.errors import NotFound
+from adapters.storage.s3 import open_s3_store
+from tests.support.s3 import ACCESS_KEY, REGION, SECRET_KEY, S3Server, obstore_s3
+from vod_core.errors import NotFound, StorageUnavailable
 
 KIB = 1024
 MIB = 1024 * KIB
@@ -270,3 +271,26 @@ async def body(chunks: list[bytes], breaks: bool) -> AsyncIterator[bytes]:
         yield chunk
     if breaks:
         raise ConnectionResetError("client went away")
+
+
+UNREACHABLE_ATTEMPTS: dict[str, Callable[[S3PartialUploads], Awaitable[object]]] = {
+    "create": lambda p: p.create(UPLOAD),
+    "append": lambda p: p.append(UPLOAD, 0, pieces(b"abc", 1)),
+    "stored_length": lambda p: p.stored_length(UPLOAD),
+    "truncate": lambda p: p.truncate(UPLOAD, 0),
+    "complete": lambda p: p.complete(UPLOAD, MemoryStorage(), UPLOAD),
+    "remove": lambda p: p.remove(UPLOAD),
+}
+
+
+@pytest.mark.parametrize("operation", UNREACHABLE_ATTEMPTS)
+async def test_an_unreachable_store_is_storage_unavailable(operation: str) -> None:
+    store = open_s3_store(
+        "vod-unreachable",
+        endpoint_url=S3Server.nowhere().endpoint_url,
+        region=REGION,
+        access_key_id=ACCESS_KEY,
+        secret_access_key=SECRET_KEY,
+    )
+    with pytest.raises(StorageUnavailable, match="resumable upload"):
+        await UNREACHABLE_ATTEMPTS[operation](S3PartialUploads(store))

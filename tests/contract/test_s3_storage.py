@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -207,17 +206,9 @@ async def test_a_gibibyte_streams_in_and_out_with_flat_memory(storage: S3Storage
     assert peak - baseline < 64 * MiB, f"memory grew by {(peak - baseline) / MiB:.0f} MiB"
 
 
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port  # nothing listens there once the socket is closed
-
-
 @pytest.fixture
 def unreachable(tmp_path: Path) -> S3Storage:
-    nowhere = S3Server(endpoint_url=f"http://127.0.0.1:{closed_port()}")
-    return s3_storage(nowhere, "vod-unreachable", tmp_path / "cache")
+    return s3_storage(S3Server.nowhere(), "vod-unreachable", tmp_path / "cache")
 
 
 async def _list(storage: S3Storage) -> list[str]:

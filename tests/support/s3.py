@@ -47,6 +47,11 @@ class S3Server:
             "AWS_REGION": REGION,
         }
 
+    @classmethod
+    def nowhere(cls) -> S3Server:
+        """An endpoint on loopback where nothing listens: a store that is down."""
+        return cls(endpoint_url=f"http://127.0.0.1:{_free_port()}")  # free once the probe socket closed
+
     def create_bucket(self, name: str | None = None) -> str:
         """A new empty bucket (its name is returned): moto does not check signatures, a plain PUT creates it."""
         bucket = name or f"vod-test-{secrets.token_hex(6)}"
