@@ -2,17 +2,20 @@
 
 Writes are whole or nothing, ``stat`` and ``open_range`` agree with what was
 written at every edge, missing keys are :class:`NotFound` (deleting one is
-not an error).
+not an error), concurrent writers leave one whole version, and a gibibyte
+streams in and out of local files and S3 with flat memory.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import psutil
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -62,6 +65,29 @@ def storage(request: pytest.FixtureRequest, tmp_path: Path) -> ObjectStorage:
 
 
 DATA = bytes(range(256)) * 4_000  # 1 000 000 bytes: several read chunks, the last one partial
+MiB = 1024 * 1024
+
+
+def pattern(size: int, seed: int = 0) -> Iterator[bytes]:
+    """``size`` bytes in 1 MiB chunks, each different, made on the fly (never all held at once)."""
+    block = hashlib.sha256(str(seed).encode()).digest() * (MiB // 32)
+    for index, offset in enumerate(range(0, size, MiB)):
+        yield (index.to_bytes(8, "big") + block[8:])[: min(MiB, size - offset)]
+
+
+async def from_pattern(size: int, seed: int = 0, on_chunk: Callable[[], None] = lambda: None) -> AsyncIterator[bytes]:
+    for chunk in pattern(size, seed):
+        on_chunk()
+        yield chunk
+
+
+def digest(parts: Iterator[bytes]) -> str:
+    hasher = hashlib.blake2b()
+    for part in parts:
+        hasher.update(part)
+    return hasher.hexdigest()
+
+
 
 
 async def test_stat_and_open_range_agree_with_what_was_written(storage: ObjectStorage) -> None:
@@ -290,3 +316,41 @@ async def test_local_listing_reads_a_large_directory_in_batches(tmp_path: Path) 
     for key in keys:
         Path(storage.path_of(key)).write_bytes(b"")
     assert await listed(storage, datetime.now(UTC) + timedelta(minutes=1)) == keys
+
+
+@pytest.fixture(params=["local", "s3"])
+def file_storage(request: pytest.FixtureRequest, tmp_path: Path) -> ObjectStorage:
+    """The adapters that keep bytes outside the process (the memory one holds them all by design)."""
+    if request.param == "s3":
+        return s3_storage(request.getfixturevalue("s3_server"), request.getfixturevalue("s3_bucket"), tmp_path / "c")
+    return LocalStorage(str(tmp_path / "storage"))
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(180)
+async def test_a_gibibyte_streams_in_and_out_with_flat_memory(file_storage: ObjectStorage) -> None:
+    storage = file_storage
+    size = 1024 * MiB
+    process = psutil.Process()
+    await storage.write("warm", from_pattern(s3.PART_SIZE + 1))  # the store's client and pools exist before measuring
+    await read(storage, "warm", 0, s3.PART_SIZE + 1)
+    baseline = process.memory_info().rss
+    peak = baseline
+
+    def sample() -> None:
+        nonlocal peak
+        peak = max(peak, process.memory_info().rss)
+
+    assert await storage.write("big", from_pattern(size, on_chunk=sample)) == size
+    hasher = hashlib.blake2b()
+    largest = 0
+    async for chunk in storage.open_range("big", 0, size):
+        hasher.update(chunk)
+        largest = max(largest, len(chunk))
+        sample()
+    assert hasher.hexdigest() == digest(pattern(size))
+    assert largest <= CHUNK_BOUNDS[type(storage)]
+    cached = await storage.local_path("big")  # a worker's download into a cache streams as well
+    sample()
+    assert Path(cached).stat().st_size == size
+    assert peak - baseline < 64 * MiB, f"memory grew by {(peak - baseline) / MiB:.0f} MiB"

@@ -2,28 +2,24 @@
 
 The contract every adapter keeps is in test_object_storage.py (run over S3
 too); here: where objects lie in the bucket, multipart uploads that never
-outlive a failed write, a 1 GiB object streamed in and out with flat memory,
-and an unreachable store failing as StorageUnavailable.
+outlive a failed write and an unreachable store failing as StorageUnavailable.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import obstore
-import psutil
 import pytest
 
-from adapters.storage.s3 import PART_SIZE, READ_CHUNK, S3Storage, open_s3_store
-from tests.contract.test_object_storage import chunks, read, s3_storage
+from adapters.storage.s3 import PART_SIZE, S3Storage, open_s3_store
+from tests.contract.test_object_storage import MiB, chunks, digest, from_pattern, pattern, read, s3_storage
 from tests.support.s3 import ACCESS_KEY, REGION, SECRET_KEY, S3Server
 from vod_core.errors import NotFound, StorageUnavailable, UploadTooLarge
-
-MiB = 1024 * 1024
 
 
 @pytest.fixture
@@ -31,24 +27,6 @@ def storage(s3_server: S3Server, s3_bucket: str, tmp_path: Path) -> S3Storage:
     return s3_storage(s3_server, s3_bucket, tmp_path / "cache")
 
 
-def pattern(size: int, seed: int = 0) -> Iterator[bytes]:
-    """``size`` bytes in 1 MiB chunks, each different, made on the fly (never all held at once)."""
-    block = hashlib.sha256(str(seed).encode()).digest() * (MiB // 32)
-    for index, offset in enumerate(range(0, size, MiB)):
-        yield (index.to_bytes(8, "big") + block[8:])[: min(MiB, size - offset)]
-
-
-async def from_pattern(size: int, seed: int = 0, on_chunk: Callable[[], None] = lambda: None) -> AsyncIterator[bytes]:
-    for chunk in pattern(size, seed):
-        on_chunk()
-        yield chunk
-
-
-def digest(parts: Iterator[bytes]) -> str:
-    hasher = hashlib.blake2b()
-    for part in parts:
-        hasher.update(part)
-    return hasher.hexdigest()
 
 
 async def test_objects_lie_under_the_prefix_and_only_objects_are_listed(
@@ -175,35 +153,6 @@ async def test_concurrent_multipart_writers_of_one_key_leave_one_whole_version(s
     await asyncio.gather(*(storage.write("k1", from_pattern(size, seed)) for seed in range(3)))
     stored = digest(iter([await read(storage, "k1", 0, size)]))
     assert stored in {digest(pattern(size, seed)) for seed in range(3)}
-
-
-@pytest.mark.slow
-@pytest.mark.timeout(180)
-async def test_a_gibibyte_streams_in_and_out_with_flat_memory(storage: S3Storage) -> None:
-    size = 1024 * MiB
-    process = psutil.Process()
-    await storage.write("warm", from_pattern(PART_SIZE + 1))  # the client's runtime and pools exist before measuring
-    await read(storage, "warm", 0, PART_SIZE + 1)
-    baseline = process.memory_info().rss
-    peak = baseline
-
-    def sample() -> None:
-        nonlocal peak
-        peak = max(peak, process.memory_info().rss)
-
-    assert await storage.write("big", from_pattern(size, on_chunk=sample)) == size
-    hasher = hashlib.blake2b()
-    largest = 0
-    async for chunk in storage.open_range("big", 0, size):
-        hasher.update(chunk)
-        largest = max(largest, len(chunk))
-        sample()
-    assert hasher.hexdigest() == digest(pattern(size))
-    assert largest <= READ_CHUNK
-    cached = await storage.local_path("big")  # a worker's download into the cache streams as well
-    sample()
-    assert Path(cached).stat().st_size == size
-    assert peak - baseline < 64 * MiB, f"memory grew by {(peak - baseline) / MiB:.0f} MiB"
 
 
 @pytest.fixture
