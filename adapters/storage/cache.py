@@ -33,7 +33,7 @@ import os
 import tempfile
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Protocol, TypeVar
 
 from adapters.storage.keys import checked, is_key
@@ -183,6 +183,22 @@ class ObjectCache:
             key = next(iter(self._entries))
             log.debug("evicting %s from the object cache", key)
             self._forget(key)
+
+    async def forget_missing(self, exists: Callable[[str], Awaitable[bool]]) -> int:
+        """Remove the copies of keys ``exists`` no longer finds (deleted by another process); returns how many.
+
+        Copies being downloaded are left alone (their download fails if the
+        key is gone).
+        """
+        forgotten = 0
+        for key in list(self._entries):
+            if key in self._fetches or await exists(key):
+                continue
+            if key in self._entries:
+                log.info("forgetting the cached copy of %s: deleted from the store", key)
+                self._forget(key)
+                forgotten += 1
+        return forgotten
 
     def drop(self, key: str) -> None:
         """Forget ``key`` (deleted from the store): its copy goes, a download in flight is discarded."""

@@ -170,6 +170,9 @@ class LocalStorage(ObjectStorage):
             return False
         return await _in_thread(os.path.isfile, path)
 
+    async def forget_deleted_copies(self) -> int:
+        return 0  # local_path is the object itself: there are no copies
+
 
 LIST_BATCH = 1000
 """Directory entries read per thread hop when listing objects."""

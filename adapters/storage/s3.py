@@ -302,6 +302,9 @@ class S3Storage(ObjectStorage):
             return False
         return True
 
+    async def forget_deleted_copies(self) -> int:
+        return await self.cache.forget_missing(self.exists)
+
     async def keys_older_than(self, moment: datetime) -> AsyncIterator[str]:
         try:
             async for batch in obstore.list(self._store, OBJECTS, chunk_size=LIST_BATCH):

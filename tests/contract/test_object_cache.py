@@ -171,6 +171,19 @@ async def test_deleting_an_object_drops_its_cached_copy(storage: S3Storage) -> N
         await storage.local_path("a")
 
 
+async def test_copies_of_objects_another_process_deleted_are_forgotten(
+    storage: S3Storage, s3_server: S3Server, s3_bucket: str, tmp_path: Path
+) -> None:
+    kept, deleted = await storage.local_path("a"), await storage.local_path("b")
+    other_process = s3_storage(s3_server, s3_bucket, tmp_path / "other-cache")
+    await other_process.delete("b")
+    assert Path(deleted).exists()  # this process was not told
+    assert await storage.forget_deleted_copies() == 1
+    assert not Path(deleted).exists() and Path(kept).exists()
+    assert storage.cache.keys() == ["a"] and storage.cache.used_bytes == len(b"a" * 40)
+    assert await storage.forget_deleted_copies() == 0
+
+
 async def test_an_object_deleted_while_it_downloads_is_not_kept(storage: S3Storage, tmp_path: Path) -> None:
     origin = Counting(storage, gated=True)
     cache = cache_of(origin, tmp_path)

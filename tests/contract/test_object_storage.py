@@ -171,6 +171,16 @@ async def test_a_deleted_object_is_gone(storage: ObjectStorage) -> None:
         await storage.stat("k1")
 
 
+async def test_forgetting_deleted_copies_keeps_every_live_object(storage: ObjectStorage) -> None:
+    await storage.write("k1", chunks([b"one"]))
+    await storage.write("k2", chunks([b"two"]))
+    path = await storage.local_path("k1")
+    await storage.delete("k2")
+    assert await storage.forget_deleted_copies() == 0  # this process deleted k2: its copy went with it
+    assert await read(storage, "k1", 0, 3) == b"one"
+    assert Path(await storage.local_path("k1")).read_bytes() == Path(path).read_bytes() == b"one"
+
+
 async def test_a_rewrite_changes_the_etag(storage: ObjectStorage) -> None:
     await storage.write("k1", chunks([b"first version"]))
     first = await storage.stat("k1")

@@ -1,4 +1,5 @@
-"""Stored objects that no file row owns are collected once older than the grace period (issue 11, item 10).
+"""Stored objects that no file row owns are collected once older than the grace period (issue 11, item 10),
+and a process's cached copies of objects deleted by another go at the same round.
 
 Such an object is what a process killed between ``storage.import_file`` and
 the commit of the row leaves (a rendition at play set status 5, a cover, an
@@ -21,8 +22,10 @@ from adapters.storage import LocalStorage
 from entrypoints.background import maintaining
 from entrypoints.bootstrap import Runtime, bootstrap
 from entrypoints.config import Config, ConfigError
+from tests.contract.test_object_storage import s3_storage
 from tests.jobs.helpers import eventually
 from tests.support.clock import SteppingClock
+from tests.support.s3 import S3Server
 from vod_core.services.orphans import BATCH
 
 GRACE = timedelta(hours=1)
@@ -107,3 +110,20 @@ def test_the_grace_period_is_a_setting() -> None:
     assert Config.from_env({"VOD_ORPHAN_GRACE": "7200"}).orphan_grace_s == 7200
     with pytest.raises(ConfigError, match="VOD_ORPHAN_GRACE"):
         Config.from_env({"VOD_ORPHAN_GRACE": "5"})
+
+
+async def test_a_workers_copies_of_objects_deleted_elsewhere_go_at_its_maintenance(
+    tmp_path: Path, s3_server: S3Server, s3_bucket: str
+) -> None:
+    worker_storage = s3_storage(s3_server, s3_bucket, tmp_path / "worker-cache")
+    vod = bootstrap(Config.in_memory(), storage=worker_storage, jobs=MemoryJobQueue()).vod
+    await worker_storage.write("source1", body(b"a source the worker transcoded"))
+    copy = Path(await worker_storage.local_path("source1"))
+    await s3_storage(s3_server, s3_bucket, tmp_path / "serve-cache").delete("source1")  # `vod serve` deletes it
+    assert copy.exists()
+    async with maintaining(vod, GRACE):  # what `vod worker` runs
+        await eventually(lambda: _absent(copy), what="the copy forgotten at the worker's maintenance")
+
+
+async def _absent(path: Path) -> bool:
+    return not path.exists()

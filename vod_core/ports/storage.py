@@ -75,6 +75,15 @@ class ObjectStorage(Protocol):
 
     async def exists(self, key: str) -> bool: ...
 
+    async def forget_deleted_copies(self) -> int:
+        """Remove this process's local copies (made for :meth:`local_path`) of objects deleted since.
+
+        Deleting an object drops the deleting process's copy at once; other
+        processes (workers) learn of it here. Returns how many copies went; a
+        store that keeps no copies of its own returns 0.
+        """
+        ...
+
     def keys_older_than(self, moment: datetime) -> AsyncIterator[str]:
         """Keys of the objects last written before ``moment``, in no particular order.
 

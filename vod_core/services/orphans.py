@@ -31,7 +31,11 @@ class OrphanObjects:
 
     @fails_as(InternalError)
     async def collect(self, grace: timedelta = DEFAULT_GRACE) -> int:
-        """Delete the objects older than ``grace`` that have no file row; returns how many."""
+        """Delete the objects older than ``grace`` that have no file row; returns how many.
+
+        Then drop this process's local copies of objects deleted meanwhile
+        (a worker's cache of sources; see ``ObjectStorage.forget_deleted_copies``).
+        """
         removed = 0
         batch: list[str] = []
         async for key in self._ctx.storage.keys_older_than(self._ctx.clock.now() - grace):
@@ -43,6 +47,7 @@ class OrphanObjects:
             removed += await self._remove_unowned(batch)
         if removed:
             log.info("removed %d stored objects that no file row owned", removed)
+        await self._ctx.storage.forget_deleted_copies()
         return removed
 
     async def _remove_unowned(self, keys: list[str]) -> int:
