@@ -15,13 +15,12 @@ import asyncio
 import contextlib
 import errno
 import os
-import re
 from collections.abc import AsyncIterator, Callable
 from typing import BinaryIO, TypeVar
 
+from adapters.storage.keys import is_key
 from adapters.storage.local import LocalStorage
 from vod_core.errors import NotFound
-from vod_core.ids import ID_PATTERN
 from vod_core.ports.partial_uploads import PartialUploads
 from vod_core.ports.storage import ObjectStorage
 
@@ -30,7 +29,6 @@ T = TypeVar("T")
 WRITE_BUFFER = 1024 * 1024
 """Bytes gathered before one write in a thread (request chunks are ~64 KiB; a thread hop per chunk costs more)."""
 
-_KEY = re.compile(rf"^{ID_PATTERN}$")
 
 
 async def _in_thread(func: Callable[..., T], *args: object) -> T:
@@ -43,7 +41,7 @@ class LocalPartialUploads(PartialUploads):
         os.makedirs(self.root, exist_ok=True)
 
     def path_of(self, upload_id: str) -> str:
-        if not _KEY.match(upload_id):
+        if not is_key(upload_id):
             raise NotFound(f"upload {upload_id!r} not found")
         return os.path.join(self.root, upload_id)
 

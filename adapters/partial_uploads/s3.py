@@ -43,9 +43,9 @@ from dataclasses import dataclass
 from obstore.exceptions import BaseError
 from obstore.store import ObjectStore
 
+from adapters.storage.keys import is_key
 from adapters.storage.s3 import unavailable
 from vod_core.errors import NotFound
-from vod_core.ids import ID_PATTERN
 from vod_core.ports.partial_uploads import PartialUploads
 from vod_core.ports.storage import ObjectStorage
 
@@ -63,7 +63,6 @@ READ_BYTES = MIB
 
 MARKER = "created"
 OFFSET_DIGITS = 20
-_KEY = re.compile(rf"^{ID_PATTERN}$")
 _SEGMENT = re.compile(rf"^\d{{{OFFSET_DIGITS}}}$")
 
 
@@ -126,7 +125,7 @@ class S3PartialUploads(PartialUploads):
         self.max_concurrency = max_concurrency
 
     def folder(self, upload_id: str) -> str:
-        if not _KEY.match(upload_id):
+        if not is_key(upload_id):
             raise NotFound(f"upload {upload_id!r} not found")
         return f"{self.prefix}tus/{upload_id}/"
 

@@ -15,16 +15,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from typing import BinaryIO, TypeVar
 
+from adapters.storage.keys import checked, is_key
 from adapters.temp_sweep import marked, sweep
 from vod_core.errors import NotFound, UploadTooLarge
-from vod_core.ids import ID_PATTERN
 from vod_core.ports.storage import ObjectInfo, ObjectStorage
 
 T = TypeVar("T")
@@ -36,7 +35,6 @@ READ_CHUNK = 256 * 1024
 """Bytes read per thread hop when streaming an object out: the memory one download holds."""
 
 TEMP_PREFIXES = ("upload-", "import-")
-_KEY = re.compile(rf"^{ID_PATTERN}$")
 
 
 async def _in_thread(func: Callable[..., T], *args: object) -> T:
@@ -54,9 +52,7 @@ class LocalStorage(ObjectStorage):
 
     def path_of(self, key: str) -> str:
         """Where ``key`` lives; keys are ids, anything path-like is refused."""
-        if not _KEY.match(key):
-            raise NotFound(f"stored file {key!r} not found")
-        return os.path.join(self._objects, key)
+        return os.path.join(self._objects, checked(key))
 
     def _temp_file(self) -> tuple[BinaryIO, str]:
         fd, path = tempfile.mkstemp(dir=self._tmp, prefix=marked("upload-"))
@@ -186,7 +182,7 @@ def _old_keys(entries: Iterator[os.DirEntry[str]], cutoff: float) -> tuple[list[
         if entry is None:
             return keys, True
         try:
-            if _KEY.match(entry.name) and entry.is_file(follow_symlinks=False) and entry.stat().st_mtime < cutoff:
+            if is_key(entry.name) and entry.is_file(follow_symlinks=False) and entry.stat().st_mtime < cutoff:
                 keys.append(entry.name)
         except FileNotFoundError:  # deleted meanwhile
             continue
