@@ -65,6 +65,14 @@ def foreign_site(tmp_path: Path) -> Iterator[tuple[Path, str]]:
     thread.join()
 
 
+def sign_in(page: Any, server: Server) -> None:
+    """Sign in on the console's form with the API key, as a person would; returns on the library page."""
+    page.goto(f"{server.base_url}/console")
+    page.get_by_label("API key").fill(API_KEY)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_selector("#search")
+
+
 def upload_ended(page: Any, server: Server) -> None:
     """Wait until the upload page's item says the video was made; else fail with what it and the server said."""
     status = page.locator("#uploads .status")
@@ -91,10 +99,7 @@ def test_sign_in_upload_play_share_and_csrf(
     page = context.new_page()
     page.set_default_timeout(60000)
 
-    page.goto(f"{server.base_url}/console")
-    page.get_by_label("API key").fill(API_KEY)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_selector("#search")
+    sign_in(page, server)
     (cookie,) = [c for c in context.cookies() if c["name"] == "vod_console"]
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and cookie["value"] != API_KEY
     assert page.evaluate("document.cookie") == ""
@@ -155,10 +160,7 @@ def test_a_file_chosen_before_the_upload_script_ran_is_uploaded(server: Server, 
     context = browser.new_context()
     page = context.new_page()
     page.set_default_timeout(60000)
-    page.goto(f"{server.base_url}/console")
-    page.get_by_label("API key").fill(API_KEY)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_selector("#search")
+    sign_in(page, server)
 
     held: list[Any] = []
     page.route("**/static/console/upload.js", lambda route: held.append(route))  # held until a file is chosen

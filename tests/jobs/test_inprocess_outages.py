@@ -55,10 +55,7 @@ async def test_an_outage_longer_than_the_attempt_limit_waits_and_the_video_becom
         user = await user_with_auto_transcode(vod)
         video_id = await new_video(vod, user)
 
-        async def tried_many_times() -> bool:
-            return storage.refused >= MANY
-
-        await eventually(tried_many_times)
+        await eventually(storage.refused_at_least(MANY))
         waiting = await video_of(vod, user, video_id)
         assert (waiting.status, waiting.failure_reason) == (VideoStatus.UPLOADING, "")
         storage.down = False
@@ -80,10 +77,7 @@ async def test_outages_do_not_count_as_attempts_but_failures_of_the_job_do() -> 
         storage.down = True
         await vod.transcoding.start_transcode(user, video_id, 1)
 
-        async def tried_many_times() -> bool:
-            return storage.refused >= MANY
-
-        await eventually(tried_many_times)
+        await eventually(storage.refused_at_least(MANY))
         assert transcoder.calls == []  # the source could not even be read
         storage.down = False  # now the transcoder's own failures count
         await queue.wait_idle()
@@ -104,10 +98,7 @@ async def test_a_file_that_is_not_a_video_fails_once_the_store_is_back_without_r
         stored = await vod.uploads.upload(user.id, "notes.mp4", one_chunk(b"just some text"))
         video = await vod.videos.create_video(user.id, stored.id)
 
-        async def tried_many_times() -> bool:
-            return storage.refused >= MANY
-
-        await eventually(tried_many_times)
+        await eventually(storage.refused_at_least(MANY))
         storage.down = False
         await queue.wait_idle()
         assert await queue.queued() == []
@@ -126,10 +117,7 @@ async def test_an_outage_past_the_bound_fails_the_video_saying_the_store_was_unr
         user, _ = await vod.users.create_user("alice")
         video_id = await new_video(vod, user.id)
 
-        async def tried_a_few_times() -> bool:
-            return storage.refused >= 3
-
-        await eventually(tried_a_few_times)
+        await eventually(storage.refused_at_least(3))
         clock.advance(vod.ctx.job_retries.outage_limit)
         await queue.wait_idle()
 

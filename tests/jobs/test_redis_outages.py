@@ -58,10 +58,7 @@ async def test_an_outage_longer_than_the_attempt_limit_waits_and_the_video_becom
     async with consuming(consumer(vod, queue)):
         video_id = await new_video(vod, user)
 
-        async def tried_many_times() -> bool:
-            return storage.refused >= MANY
-
-        await eventually(tried_many_times)
+        await eventually(storage.refused_at_least(MANY))
         waiting = await video_of(vod, user, video_id)
         assert (waiting.status, waiting.failure_reason) == (VideoStatus.UPLOADING, "")
         storage.down = False
@@ -89,10 +86,7 @@ async def test_outages_do_not_count_as_attempts_but_failures_of_the_job_do(queue
         storage.down = True
         await vod.transcoding.start_transcode(user, video_id, 1)
 
-        async def tried_many_times() -> bool:
-            return storage.refused >= MANY
-
-        await eventually(tried_many_times)
+        await eventually(storage.refused_at_least(MANY))
         assert transcoder.calls == []
         storage.down = False
 
@@ -117,10 +111,7 @@ async def test_an_outage_past_the_bound_fails_the_video_saying_the_store_was_unr
     async with consuming(consumer(vod, queue)):
         video_id = await new_video(vod, user.id)
 
-        async def tried_a_few_times() -> bool:
-            return storage.refused >= 3
-
-        await eventually(tried_a_few_times)
+        await eventually(storage.refused_at_least(3))
         clock.advance(vod.ctx.job_retries.outage_limit)
 
         async def failed() -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from adapters.memory.storage import MemoryStorage
 from vod_core.errors import StorageUnavailable
 
@@ -31,3 +33,11 @@ class StoreOutage(MemoryStorage):
     async def import_file(self, key: str, local_path: str) -> int:
         self._check(key, "import_file")
         return await super().import_file(key, local_path)
+
+    def refused_at_least(self, times: int) -> Callable[[], Awaitable[bool]]:
+        """A condition to poll (``tests.jobs.helpers.eventually``): the store has refused ``times`` calls."""
+
+        async def refused_enough() -> bool:
+            return self.refused >= times
+
+        return refused_enough
