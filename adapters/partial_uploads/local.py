@@ -15,24 +15,20 @@ import asyncio
 import contextlib
 import errno
 import os
-from collections.abc import AsyncIterator, Callable
-from typing import BinaryIO, TypeVar
+from collections.abc import AsyncIterator
+from typing import BinaryIO
 
 from adapters.storage.keys import is_key
 from adapters.storage.local import LocalStorage
+from adapters.threads import in_thread
 from vod_core.errors import NotFound
 from vod_core.ports.partial_uploads import PartialUploads
 from vod_core.ports.storage import ObjectStorage
-
-T = TypeVar("T")
 
 WRITE_BUFFER = 1024 * 1024
 """Bytes gathered before one write in a thread (request chunks are ~64 KiB; a thread hop per chunk costs more)."""
 
 
-
-async def _in_thread(func: Callable[..., T], *args: object) -> T:
-    return await asyncio.get_running_loop().run_in_executor(None, func, *args)
 
 
 class LocalPartialUploads(PartialUploads):
@@ -46,42 +42,42 @@ class LocalPartialUploads(PartialUploads):
         return os.path.join(self.root, upload_id)
 
     async def create(self, upload_id: str) -> None:
-        await _in_thread(_create, self.path_of(upload_id))
+        await in_thread(_create, self.path_of(upload_id))
 
     async def append(self, upload_id: str, offset: int, chunks: AsyncIterator[bytes]) -> int:
-        handle = await _in_thread(_open_at, self.path_of(upload_id), offset)
+        handle = await in_thread(_open_at, self.path_of(upload_id), offset)
         written = 0
         buffer = bytearray()
         try:
             async for chunk in chunks:
                 buffer += chunk
                 if len(buffer) >= WRITE_BUFFER:
-                    await _in_thread(_write, handle, bytes(buffer))
+                    await in_thread(_write, handle, bytes(buffer))
                     written += len(buffer)
                     buffer.clear()
             if buffer:
-                await _in_thread(_write, handle, bytes(buffer))
+                await in_thread(_write, handle, bytes(buffer))
                 written += len(buffer)
                 buffer.clear()
-            await _in_thread(_sync, handle)
+            await in_thread(_sync, handle)
         finally:
             # What arrived before an interruption is written too: the client resumes after it.
-            await asyncio.shield(_in_thread(_flush_and_close, handle, bytes(buffer) if buffer else b""))
+            await asyncio.shield(in_thread(_flush_and_close, handle, bytes(buffer) if buffer else b""))
         return written
 
     async def stored_length(self, upload_id: str) -> int:
-        return await _in_thread(_synced_size, self.path_of(upload_id))
+        return await in_thread(_synced_size, self.path_of(upload_id))
 
     async def truncate(self, upload_id: str, length: int) -> None:
-        await _in_thread(os.truncate, self.path_of(upload_id), length)
+        await in_thread(os.truncate, self.path_of(upload_id), length)
 
     async def complete(self, upload_id: str, storage: ObjectStorage, key: str) -> int:
         source = self.path_of(upload_id)
-        if not await _in_thread(os.path.exists, source) and await storage.exists(key):
+        if not await in_thread(os.path.exists, source) and await storage.exists(key):
             return (await storage.stat(key)).size  # moved before a crash
         if isinstance(storage, LocalStorage):
             try:
-                await _in_thread(os.replace, source, storage.path_of(key))
+                await in_thread(os.replace, source, storage.path_of(key))
                 return (await storage.stat(key)).size
             except OSError as exc:
                 if exc.errno != errno.EXDEV:
@@ -95,7 +91,7 @@ class LocalPartialUploads(PartialUploads):
             path = self.path_of(upload_id)
         except NotFound:
             return
-        await _in_thread(_remove, path)
+        await in_thread(_remove, path)
 
 
 def _create(path: str) -> None:

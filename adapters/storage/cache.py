@@ -34,15 +34,14 @@ import tempfile
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from typing import Protocol, TypeVar
+from typing import Protocol
 
 from adapters.storage.keys import checked, is_key
 from adapters.temp_sweep import marked, sweep
+from adapters.threads import in_thread
 from vod_core.errors import NotFound, StorageUnavailable
 
 log = logging.getLogger(__name__)
-
-T = TypeVar("T")
 
 TEMP_PREFIX = "fetch-"
 
@@ -62,9 +61,6 @@ class Origin(Protocol):
 class CacheTooSmall(StorageUnavailable):
     """An object larger than the whole cache: the deployment's ``VOD_CACHE_BYTES`` must grow."""
 
-
-async def _in_thread(func: Callable[..., T], *args: object) -> T:
-    return await asyncio.get_running_loop().run_in_executor(None, func, *args)
 
 
 class ObjectCache:
@@ -146,16 +142,16 @@ class ObjectCache:
             raise CacheTooSmall(f"object {key} has {expected} bytes, more than the whole cache ({self.max_bytes})")
         await self._reserve(expected)
         try:
-            fd, temp = await _in_thread(tempfile.mkstemp, "", marked(TEMP_PREFIX), self._tmp)
+            fd, temp = await in_thread(tempfile.mkstemp, "", marked(TEMP_PREFIX), self._tmp)
             os.close(fd)
             try:
                 size = await self._origin.download(key, temp)
                 if key in self._dropped:
                     raise NotFound(f"stored file {key} was deleted")
                 self._stamp_use(temp)
-                await _in_thread(os.replace, temp, self._target(key))
+                await in_thread(os.replace, temp, self._target(key))
             except BaseException:
-                await asyncio.shield(_in_thread(_remove, temp))
+                await asyncio.shield(in_thread(_remove, temp))
                 raise
             self._entries[key] = size
             self._stored += size

@@ -17,16 +17,15 @@ import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from datetime import UTC, datetime
-from typing import BinaryIO, TypeVar
+from typing import BinaryIO
 
 from adapters.storage.keys import checked, is_key
 from adapters.temp_sweep import marked, sweep
+from adapters.threads import in_thread
 from vod_core.errors import NotFound, UploadTooLarge
 from vod_core.ports.storage import ObjectInfo, ObjectStorage
-
-T = TypeVar("T")
 
 WRITE_BUFFER = 1024 * 1024
 """Bytes gathered before one write in a thread: request chunks are ~64 KiB, a hop per chunk costs more."""
@@ -36,9 +35,6 @@ READ_CHUNK = 256 * 1024
 
 TEMP_PREFIXES = ("upload-", "import-")
 
-
-async def _in_thread(func: Callable[..., T], *args: object) -> T:
-    return await asyncio.get_running_loop().run_in_executor(None, func, *args)
 
 
 class LocalStorage(ObjectStorage):
@@ -60,7 +56,7 @@ class LocalStorage(ObjectStorage):
 
     async def write(self, key: str, chunks: AsyncIterator[bytes], max_bytes: int | None = None) -> int:
         target = self.path_of(key)
-        handle, temp_path = await _in_thread(self._temp_file)
+        handle, temp_path = await in_thread(self._temp_file)
         size = 0
         buffer = bytearray()
         try:
@@ -70,20 +66,20 @@ class LocalStorage(ObjectStorage):
                     raise UploadTooLarge(max_bytes)
                 buffer += chunk
                 if len(buffer) >= WRITE_BUFFER:
-                    await _in_thread(handle.write, bytes(buffer))
+                    await in_thread(handle.write, bytes(buffer))
                     buffer.clear()
             if buffer:
-                await _in_thread(handle.write, bytes(buffer))
-            await _in_thread(handle.close)
-            await _in_thread(os.replace, temp_path, target)
+                await in_thread(handle.write, bytes(buffer))
+            await in_thread(handle.close)
+            await in_thread(os.replace, temp_path, target)
         except BaseException:
-            await asyncio.shield(_in_thread(_discard, handle, temp_path))
+            await asyncio.shield(in_thread(_discard, handle, temp_path))
             raise
         return size
 
     async def import_file(self, key: str, local_path: str) -> int:
         target = self.path_of(key)
-        return await _in_thread(self._copy_in, local_path, target)
+        return await in_thread(self._copy_in, local_path, target)
 
     def _copy_in(self, source: str, target: str) -> int:
         fd, temp_path = tempfile.mkstemp(dir=self._tmp, prefix=marked("import-"))
@@ -98,7 +94,7 @@ class LocalStorage(ObjectStorage):
 
     async def local_path(self, key: str) -> str:
         path = self.path_of(key)
-        if not await _in_thread(os.path.isfile, path):
+        if not await in_thread(os.path.isfile, path):
             raise NotFound(f"stored file {key} not found")
         return path
 
@@ -124,47 +120,47 @@ class LocalStorage(ObjectStorage):
             raise ValueError(f"a range starts and lasts at least 0 bytes, not {start}+{length}")
         path = self.path_of(key)
         try:
-            handle: BinaryIO = await _in_thread(open, path, "rb")
+            handle: BinaryIO = await in_thread(open, path, "rb")
         except FileNotFoundError:
             raise NotFound(f"stored file {key} not found") from None
         try:
-            await _in_thread(handle.seek, start)
+            await in_thread(handle.seek, start)
             left = length
             while left > 0:
-                data = await _in_thread(handle.read, min(READ_CHUNK, left))
+                data = await in_thread(handle.read, min(READ_CHUNK, left))
                 if not data:
                     return
                 left -= len(data)
                 yield data
         finally:
-            await asyncio.shield(_in_thread(handle.close))
+            await asyncio.shield(in_thread(handle.close))
 
     async def delete(self, key: str) -> None:
         try:
             path = self.path_of(key)
         except NotFound:
             return
-        await _in_thread(_remove, path)
+        await in_thread(_remove, path)
 
     async def keys_older_than(self, moment: datetime) -> AsyncIterator[str]:
         cutoff = moment.timestamp()
-        entries = await _in_thread(os.scandir, self._objects)
+        entries = await in_thread(os.scandir, self._objects)
         try:
             while True:
-                keys, done = await _in_thread(_old_keys, entries, cutoff)
+                keys, done = await in_thread(_old_keys, entries, cutoff)
                 for key in keys:
                     yield key
                 if done:
                     return
         finally:
-            await asyncio.shield(_in_thread(entries.close))
+            await asyncio.shield(in_thread(entries.close))
 
     async def exists(self, key: str) -> bool:
         try:
             path = self.path_of(key)
         except NotFound:
             return False
-        return await _in_thread(os.path.isfile, path)
+        return await in_thread(os.path.isfile, path)
 
     async def forget_deleted_copies(self) -> int:
         return 0  # local_path is the object itself: there are no copies

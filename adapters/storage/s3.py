@@ -29,10 +29,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO, TypeVar
+from typing import IO
 
 import obstore
 from obstore.exceptions import BaseError
@@ -40,12 +40,11 @@ from obstore.store import S3Store
 
 from adapters.storage.cache import ObjectCache
 from adapters.storage.keys import checked, is_key
+from adapters.threads import in_thread
 from vod_core.errors import NotFound, StorageUnavailable, UploadTooLarge
 from vod_core.ports.storage import ObjectInfo, ObjectStorage
 
 log = logging.getLogger(__name__)
-
-T = TypeVar("T")
 
 PART_SIZE = 8 * 1024 * 1024
 """Bytes of one multipart part (S3's minimum is 5 MiB); a body up to this size is one plain PUT."""
@@ -229,7 +228,7 @@ class S3Storage(ObjectStorage):
     async def import_file(self, key: str, local_path: str) -> int:
         path = self._path(key)
         source = Path(local_path)
-        size = (await _in_thread(source.stat)).st_size
+        size = (await in_thread(source.stat)).st_size
         try:
             await obstore.put_async(self._store, path, source, chunk_size=PART_SIZE, max_concurrency=PART_CONCURRENCY)
         except BaseError as exc:
@@ -327,18 +326,15 @@ class S3Storage(ObjectStorage):
             raise NotFound(f"stored file {key} not found") from None
         except BaseError as exc:
             raise unavailable("download", exc) from exc
-        handle: IO[bytes] = await _in_thread(open, path, "wb")
+        handle: IO[bytes] = await in_thread(open, path, "wb")
         try:
             size = 0
             async for data in result.stream(min_chunk_size=DOWNLOAD_CHUNK):
-                await _in_thread(handle.write, data)
+                await in_thread(handle.write, data)
                 size += len(data)
         except BaseError as exc:
             raise unavailable("download", exc) from exc
         finally:
-            await asyncio.shield(_in_thread(handle.close))
+            await asyncio.shield(in_thread(handle.close))
         return size
 
-
-async def _in_thread(func: Callable[..., T], *args: object) -> T:
-    return await asyncio.get_running_loop().run_in_executor(None, func, *args)
